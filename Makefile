@@ -1,0 +1,68 @@
+# frontwire — every target installs what it needs first.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install run replay test test-unit lint typecheck kafka-install kafka-up kafka-down \
+        services-up services-down bench-latency bench-cleaner bench-enricher eval-enricher \
+        bench-fetcher clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Embedded mode: all four stages in one process, no Kafka, watching config/feeds.yaml.
+run: install
+	$(BIN)/frontwire run
+
+## Set-up and every test, Kafka included.
+test: install kafka-install
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-unit: install
+	$(BIN)/python -m pytest -q tests/unit
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+kafka-install:
+	deploy/kafka/kafka.sh install
+
+kafka-up: kafka-install
+	deploy/kafka/kafka.sh up
+
+kafka-down:
+	deploy/kafka/kafka.sh down
+
+## The four faust workers as background processes against the local broker (or $KAFKA_BOOTSTRAP_SERVERS).
+services-up: install kafka-up
+	deploy/services.sh up
+
+services-down:
+	deploy/services.sh down
+
+bench-latency: install kafka-install
+	$(BIN)/python -m bench.latency $(ARGS)
+
+bench-cleaner: install
+	$(BIN)/python -m bench.cleaner $(ARGS)
+
+bench-enricher: install
+	$(BIN)/python -m bench.enricher $(ARGS)
+
+eval-enricher: install
+	$(BIN)/python -m bench.eval_enricher $(ARGS)
+
+bench-fetcher: install
+	$(BIN)/python -m bench.fetcher $(ARGS)
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

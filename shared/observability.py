@@ -1,0 +1,80 @@
+"""Structured JSON logs (structlog) and the Prometheus metrics every stage shares."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+from prometheus_client import Counter, Gauge, Histogram
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
+    """JSON lines on stderr; stdout stays free for CLI output such as printed alerts."""
+    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level.upper(), force=True)
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)
+
+
+MESSAGES_IN = Counter(
+    "frontwire_messages_in_total", "Records taken in by a stage", ["stage"]
+)
+MESSAGES_OUT = Counter(
+    "frontwire_messages_out_total", "Records emitted by a stage", ["stage"]
+)
+DROPPED = Counter(
+    "frontwire_dropped_total", "Records a stage decided not to pass on, by reason", ["stage", "reason"]
+)
+DEAD_LETTERS = Counter(
+    "frontwire_dead_letters_total", "Records sent to the dead-letter topic", ["stage"]
+)
+STAGE_SECONDS = Histogram(
+    "frontwire_stage_processing_seconds",
+    "Time spent in a stage's handler per record",
+    ["stage"],
+    buckets=_LATENCY_BUCKETS,
+)
+E2E_SECONDS = Histogram(
+    "frontwire_end_to_end_latency_seconds",
+    "Article fetched -> alert delivered, from the records' own stamps",
+    ["sink"],
+    buckets=_LATENCY_BUCKETS,
+)
+ALERTS = Counter(
+    "frontwire_alerts_total", "Alert decisions (new, updated, suppressed) by rule and severity",
+    ["rule", "severity", "decision"],
+)
+DELIVERIES = Counter(
+    "frontwire_deliveries_total", "Alert deliveries by sink and outcome", ["sink", "outcome"]
+)
+DELIVERY_SECONDS = Histogram(
+    "frontwire_delivery_seconds", "Time to deliver one alert to one sink", ["sink"],
+    buckets=_LATENCY_BUCKETS,
+)
+FETCHES = Counter(
+    "frontwire_fetches_total", "HTTP fetches by kind (feed, page) and outcome", ["kind", "outcome"]
+)
+FETCH_SECONDS = Histogram(
+    "frontwire_fetch_seconds", "HTTP fetch duration", ["kind"], buckets=_LATENCY_BUCKETS
+)
+UP = Gauge("frontwire_up", "1 while the stage's worker is running", ["stage"])
