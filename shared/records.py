@@ -164,3 +164,17 @@ class DeadLetter:
     payload: str  # the raw message, decoded as UTF-8 with replacement
     key: str | None = None
     at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCandidate:
+    """A rule match on its way to grouping; re-keyed by ``group_key`` so that every report of
+    one event reaches the same alerting partition (and so the same group state)."""
+
+    SCHEMA: ClassVar[str] = "frontwire.alert.candidate"
+    VERSION: ClassVar[int] = 1
+
+    rule: str
+    group_key: str
+    event_index: int  # which of ``enriched.events`` matched
+    enriched: EnrichedArticle

@@ -1,0 +1,112 @@
+"""End-to-end alert latency through the distributed pipeline on a real Kafka broker.
+
+Starts (or reuses) the project's broker, the four workers as processes, and a loopback webhook
+receiver; pushes synthetic articles to the fetcher's HTTP endpoint at a steady rate; and measures,
+per alert, the time from the fetcher taking the article in (its "fetched" stamp) to the webhook
+receiving the alert. Prints percentiles; the last line is machine-readable:
+
+    latency_ms p50=<x> p95=<y> p99=<z> rate=<r>/s n=<count>
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from itertools import permutations
+from pathlib import Path
+
+import httpx
+
+from tests.support.cluster import Broker, Workers
+from tests.support.http import WebhookReceiver
+
+COUNTRIES = (
+    "Russia Ukraine Belarus Poland Germany France Italy Spain Turkey Iran Iraq Syria Israel "
+    "Egypt Libya Sudan Ethiopia Somalia Kenya Nigeria Mali Niger Chad Algeria Morocco India "
+    "Pakistan Afghanistan China Japan Taiwan Vietnam Thailand Myanmar Indonesia Australia "
+    "Brazil Argentina Chile Colombia Venezuela Mexico Canada Cuba Serbia Hungary Romania "
+    "Bulgaria Greece Finland Sweden Norway Denmark Estonia Latvia Lithuania Georgia Armenia "
+    "Azerbaijan Kazakhstan"
+).split()
+
+
+def article(index: int) -> dict[str, str]:
+    sender, recipient = list(permutations(COUNTRIES, 2))[index % (len(COUNTRIES) ** 2 - len(COUNTRIES))]
+    troops = 1000 + index
+    return {
+        "url": f"https://bench.example.org/{index}",
+        "title": f"{sender} sends troops to {recipient}",
+        "text": (
+            f"{sender} is sending {troops:,} troops to {recipient}, officials said on Monday.\n"
+            f"The deployment is expected to be completed within weeks, the ministry said."
+        ),
+    }
+
+
+async def push_at_rate(url: str, rate: float, duration: float) -> int:
+    total = int(rate * duration)
+    start = time.monotonic()
+    async with httpx.AsyncClient(timeout=10) as client:
+        for i in range(total):
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            resp = await client.post(f"{url}/articles", json=article(i))
+            resp.raise_for_status()
+    return total
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rate", type=float, default=50.0, help="articles per second")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of pushing")
+    parser.add_argument("--partitions", type=int, default=4)
+    args = parser.parse_args()
+
+    broker = Broker().start()
+    workdir = Path(tempfile.mkdtemp(prefix="frontwire-bench-"))
+    feeds = workdir / "feeds.yaml"
+    feeds.write_text("sources: []\n")
+    try:
+        with WebhookReceiver() as hook:
+            workers = Workers(
+                broker.bootstrap,
+                workdir,
+                env_extra={
+                    "FRONTWIRE_WEBHOOK_URL": f"{hook.url}/hook",
+                    "FRONTWIRE_FEEDS_FILE": str(feeds),
+                    "FRONTWIRE_PARTITIONS": str(args.partitions),
+                    "FRONTWIRE_LOG_LEVEL": "WARNING",
+                },
+            )
+            try:
+                workers.start("fetcher", "cleaner", "enricher", "alerting")
+                sent = asyncio.run(push_at_rate(workers.url("fetcher"), args.rate, args.duration))
+                got = hook.wait_for(lambda r: len(r) >= sent, timeout=120)
+            finally:
+                workers.stop_all()
+    finally:
+        broker.stop()
+    latencies = [
+        (r.at - r.body["data"]["stamps"]["fetched"]) * 1000 for r in got if "data" in r.body
+    ]
+    if not latencies:
+        raise SystemExit("no alert arrived: see the worker logs in " + str(workdir))
+    print(f"pushed {sent} articles at {args.rate:g}/s for {args.duration:g}s; {len(got)} alerts")
+    print(f"mean {statistics.fmean(latencies):.1f} ms, max {max(latencies):.1f} ms")
+    print(
+        f"latency_ms p50={percentile(latencies, 50):.1f} p95={percentile(latencies, 95):.1f} "
+        f"p99={percentile(latencies, 99):.1f} rate={args.rate:g}/s n={len(latencies)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The delivery log: which (delivery_key, sink) pairs have been delivered.
+
+`delivery_key` is "<alert_id>:<version>", so each version of an alert reaches each sink at
+most once even when the alert is re-emitted after a crash, a rebalance or a replay. The
+`Dispatcher` (services.alerting.sinks) consults it before and records into it after each
+successful delivery.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Protocol
+
+from services.alerting._sqlite import SqliteDb
+
+__all__ = ["DeliveryLog", "MemoryDeliveryLog", "SqliteDeliveryLog"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    delivery_key TEXT NOT NULL,
+    sink         TEXT NOT NULL,
+    delivered    REAL NOT NULL,
+    PRIMARY KEY (delivery_key, sink)
+);
+"""
+
+
+class DeliveryLog(Protocol):
+    def seen(self, delivery_key: str, sink: str) -> bool: ...
+
+    def record(self, delivery_key: str, sink: str) -> None: ...
+
+
+class MemoryDeliveryLog:
+    def __init__(self) -> None:
+        self._done: set[tuple[str, str]] = set()
+
+    def seen(self, delivery_key: str, sink: str) -> bool:
+        return (delivery_key, sink) in self._done
+
+    def record(self, delivery_key: str, sink: str) -> None:
+        self._done.add((delivery_key, sink))
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+
+class SqliteDeliveryLog:
+    def __init__(self, path: str | Path) -> None:
+        self._db = SqliteDb(path, _SCHEMA)
+
+    def seen(self, delivery_key: str, sink: str) -> bool:
+        row = self._db.query_one(
+            "SELECT 1 FROM deliveries WHERE delivery_key = ? AND sink = ?", (delivery_key, sink)
+        )
+        return row is not None
+
+    def record(self, delivery_key: str, sink: str) -> None:
+        self._db.write(
+            "INSERT OR IGNORE INTO deliveries (delivery_key, sink, delivered) VALUES (?, ?, ?)",
+            (delivery_key, sink, time.time()),
+        )
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,75 @@
+"""GroupStore implementations: in memory (tests, one-off replays) and SQLite (embedded mode).
+
+Both store `GroupState.to_dict()` rather than the object, so a state that would not survive
+serialisation (and therefore not a faust Table either) fails in tests too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from services.alerting._sqlite import SqliteDb
+
+if TYPE_CHECKING:
+    from services.alerting.grouping import GroupState
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS alert_groups (
+    group_key TEXT PRIMARY KEY,
+    state     TEXT NOT NULL,
+    updated   REAL NOT NULL
+);
+"""
+
+
+def _state_cls() -> type[GroupState]:
+    # Imported late: grouping imports this module to re-export the stores.
+    from services.alerting.grouping import GroupState
+
+    return GroupState
+
+
+class MappingGroupStore:
+    """A GroupStore over any str -> dict mapping, e.g. a faust Table: `MappingGroupStore(table)`."""
+
+    def __init__(self, mapping: MutableMapping[str, Any]) -> None:
+        self._data = mapping
+
+    def get(self, group_key: str) -> GroupState | None:
+        data = self._data.get(group_key)
+        return None if data is None else _state_cls().from_dict(data)
+
+    def put(self, group_key: str, state: GroupState) -> None:
+        self._data[group_key] = state.to_dict()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class MemoryGroupStore(MappingGroupStore):
+    def __init__(self) -> None:
+        super().__init__({})
+
+
+class SqliteGroupStore:
+    def __init__(self, path: str | Path) -> None:
+        self._db = SqliteDb(path, _SCHEMA)
+
+    def get(self, group_key: str) -> GroupState | None:
+        row = self._db.query_one("SELECT state FROM alert_groups WHERE group_key = ?", (group_key,))
+        return None if row is None else _state_cls().from_dict(orjson.loads(row[0]))
+
+    def put(self, group_key: str, state: GroupState) -> None:
+        self._db.write(
+            "INSERT INTO alert_groups (group_key, state, updated) VALUES (?, ?, ?) "
+            "ON CONFLICT(group_key) DO UPDATE SET state = excluded.state, "
+            "updated = excluded.updated",
+            (group_key, orjson.dumps(state.to_dict()).decode(), state.last_seen),
+        )
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,175 @@
+"""Grouping: turn a rule match into a new alert, an update of an existing one, or nothing.
+
+Callers count decisions (the ALERTS metric) by `Decision.kind`; this module stays free of
+side effects apart from `store.put`.
+
+A group is (rule, event signature) — independent of story and outlet, so the same event
+reported by three outlets is one alert with versions 1, 2, 3. An article already counted in
+the group (a reprocessed message after a crash, a replay) is a "duplicate": no new version.
+Its `Decision.replay` carries the group's current alert so a caller that crashed between
+storing the state and delivering may deliver it again; the delivery log makes that harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
+
+from services.alerting.group_stores import MappingGroupStore, MemoryGroupStore, SqliteGroupStore
+from services.alerting.model import Candidate, Rule
+from services.alerting.summary import summarise
+from shared.codec import from_dict, to_dict
+from shared.records import Alert, CleanArticle, Event, SourceRef
+
+__all__ = [
+    "Candidate",
+    "Decision",
+    "GroupState",
+    "GroupStore",
+    "MappingGroupStore",
+    "MemoryGroupStore",
+    "SqliteGroupStore",
+    "alert_id_for",
+    "decide",
+    "group_key_for",
+]
+
+MAX_SOURCES = 50  # listed in an alert; more would make Slack messages too big to post
+MAX_SEEN = 1000  # article ids/urls remembered per group for duplicate detection
+
+DecisionKind = Literal["new", "updated", "duplicate", "held"]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupState:
+    """Everything grouping remembers about one group; plain data, JSON-able via to_dict."""
+
+    group_key: str
+    rule: str
+    story_id: str
+    first_seen: float
+    last_seen: float
+    version: int = 0  # 0 while held below the rule's min_sources
+    source_count: int = 0
+    seen: tuple[str, ...] = ()  # article ids and urls already counted
+    publishers: tuple[str, ...] = ()  # independent publishers, normalised
+    sources: tuple[SourceRef, ...] = ()
+    alert: Alert | None = None  # the latest alert emitted for this group
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> GroupState:
+        return from_dict(cls, data)
+
+
+class GroupStore(Protocol):
+    def get(self, group_key: str) -> GroupState | None: ...
+
+    def put(self, group_key: str, state: GroupState) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    kind: DecisionKind
+    alert: Alert | None  # set for "new" and "updated" only
+    replay: Alert | None = field(default=None)  # for "duplicate": the group's current alert
+
+
+def group_key_for(rule: Rule, event: Event) -> str:
+    return f"{rule.name}:{event.signature or _fallback_signature(event)}"
+
+
+def alert_id_for(group_key: str) -> str:
+    return hashlib.sha1(group_key.encode()).hexdigest()[:16]
+
+
+def decide(candidate: Candidate, store: GroupStore, now: float) -> Decision:
+    key, rule, article = candidate.group_key, candidate.rule, candidate.enriched.article
+    state = store.get(key)
+    if state is not None and _already_counted(state, article):
+        return Decision("duplicate", None, state.alert)
+    state = _absorb(state or _fresh(candidate, now), article, now)
+    if len(state.publishers) < rule.min_sources:
+        store.put(key, state)
+        return Decision("held", None)
+    alert = _make_alert(candidate, state, now)
+    store.put(key, replace(state, version=alert.version, alert=alert))
+    return Decision("new" if alert.version == 1 else "updated", alert)
+
+
+def _fresh(candidate: Candidate, now: float) -> GroupState:
+    return GroupState(
+        group_key=candidate.group_key,
+        rule=candidate.rule.name,
+        story_id=candidate.enriched.story_id,
+        first_seen=now,
+        last_seen=now,
+    )
+
+
+def _already_counted(state: GroupState, article: CleanArticle) -> bool:
+    return article.id in state.seen or (bool(article.url) and article.url in state.seen)
+
+
+def _absorb(state: GroupState, article: CleanArticle, now: float) -> GroupState:
+    seen = (*state.seen, article.id, *((article.url,) if article.url else ()))
+    publisher = _publisher_key(article)
+    publishers = state.publishers
+    if publisher not in publishers:
+        publishers = (*publishers, publisher)
+    sources = state.sources
+    if len(sources) < MAX_SOURCES:
+        sources = (*sources, _source_ref(article))
+    return replace(
+        state,
+        last_seen=now,
+        source_count=state.source_count + 1,
+        seen=seen[-MAX_SEEN:],
+        publishers=publishers,
+        sources=sources,
+    )
+
+
+def _make_alert(candidate: Candidate, state: GroupState, now: float) -> Alert:
+    rule, event = candidate.rule, candidate.event
+    return Alert(
+        alert_id=alert_id_for(state.group_key),
+        group_key=state.group_key,
+        rule=rule.name,
+        severity=rule.severity,
+        summary=summarise(event, state.source_count),
+        event=event,
+        story_id=state.story_id,
+        sources=state.sources,
+        version=state.version + 1,
+        stamps={**candidate.enriched.stamps, "alerted": now},
+    )
+
+
+def _source_ref(article: CleanArticle) -> SourceRef:
+    return SourceRef(
+        url=article.url, title=article.title, publisher=article.publisher, article_id=article.id
+    )
+
+
+def _publisher_key(article: CleanArticle) -> str:
+    # A reprint (Yahoo carrying Business Insider) is not independent of its original.
+    name = article.original_publisher or article.publisher or urlsplit(article.url).hostname
+    return (name or article.id).strip().casefold().removeprefix("www.")
+
+
+def _fallback_signature(event: Event) -> str:
+    # The enricher should always set a signature; if not, hash what happened, not the wording.
+    q = event.quantity
+    parts = [
+        event.type,
+        *sorted(f"{a.role}={a.code or a.name}" for a in event.actors),
+        f"{q.min}-{q.max}-{q.unit}" if q else "",
+        event.location.name if event.location else "",
+    ]
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+

@@ -1,0 +1,128 @@
+"""The rule file schema (pydantic). Validation only; `rules.py` turns models into `Rule`s.
+
+Unknown fields are errors (``extra="forbid"``): a misspelt ``min_quantiy`` must stop start-up,
+not silently widen a rule. Event types and statuses are checked against the taxonomy for the
+same reason; extend these sets together with the enricher.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+EVENT_TYPES = frozenset(
+    {
+        "troop_deployment",
+        "mobilisation",
+        "arms_transfer",
+        "casualties",
+        "military_support",
+        "diplomatic_contact",
+        "attack",
+    }
+)
+STATUSES = frozenset(
+    {
+        "planned",
+        "pledged",
+        "under_way",
+        "completed",
+        "reported",
+        "estimated",
+        "confirmed",
+        "denied",
+        "disputed",
+    }
+)
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _known(values: list[str], known: frozenset[str], what: str) -> list[str]:
+    for value in values:
+        if value not in known:
+            raise ValueError(f"unknown {what} {value!r} (known: {', '.join(sorted(known))})")
+    return values
+
+
+class ActorSpec(_Strict):
+    actor: str = Field(min_length=1)  # ISO alpha-2 code or canonical name
+    role: str | None = None
+
+
+class MatchSpec(_Strict):
+    event_types: list[str] = Field(min_length=1)
+    actors: list[ActorSpec] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    min_quantity: float | None = Field(default=None, ge=0)
+    units: list[str] = Field(default_factory=list)
+    statuses: list[str] = Field(default_factory=list)
+    exclude_statuses: list[str] = Field(default_factory=list)
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    keywords: list[str] = Field(default_factory=list)
+    min_sources: int = Field(default=1, ge=1)
+
+    @field_validator("event_types")
+    @classmethod
+    def _types(cls, values: list[str]) -> list[str]:
+        return _known(values, EVENT_TYPES, "event type")
+
+    @field_validator("statuses", "exclude_statuses")
+    @classmethod
+    def _statuses(cls, values: list[str]) -> list[str]:
+        return _known(values, STATUSES, "status")
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _COUNTRY.match(value):
+                raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 code")
+        return [v.upper() for v in values]
+
+    @field_validator("actors", mode="before")
+    @classmethod
+    def _actor_strings(cls, values: Any) -> Any:
+        # `- KP` is shorthand for `- {actor: KP}`; converting here keeps error paths simple.
+        if isinstance(values, list):
+            return [{"actor": v} if isinstance(v, str) else v for v in values]
+        return values
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MatchSpec:
+        if both := set(self.statuses) & set(self.exclude_statuses):
+            raise ValueError(f"statuses and exclude_statuses both list {sorted(both)}")
+        return self
+
+
+class RuleSpec(_Strict):
+    name: str
+    description: str = ""
+    severity: Literal["info", "warning", "critical"]
+    match: MatchSpec
+    routes: list[str] = Field(default_factory=lambda: ["console", "webhook"])
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("must be lowercase letters, digits, '-', '_' or '.' (max 64)")
+        return value
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, values: list[str]) -> list[str]:
+        if any(not v.strip() for v in values):
+            raise ValueError("route names must not be empty")
+        return values
+
+
+class RuleFile(_Strict):
+    version: Literal[1] = 1
+    rules: list[RuleSpec]

@@ -1,0 +1,33 @@
+"""The sink port and its error hierarchy.
+
+A sink delivers one alert to one destination. It raises `TransientDeliveryError` when trying
+again later might work (timeouts, 5xx, 429 after its own retries are spent) and
+`PermanentDeliveryError` when it will not (a 4xx, a bad URL): the dispatcher dead-letters both,
+but only transient failures are worth an operator's replay. Library errors (httpx, OSError) are
+translated at this edge so callers handle exactly two types.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from shared.records import Alert
+
+
+class DeliveryError(Exception):
+    """Base of delivery failures. Messages never contain URLs or secrets."""
+
+
+class TransientDeliveryError(DeliveryError):
+    pass
+
+
+class PermanentDeliveryError(DeliveryError):
+    pass
+
+
+@runtime_checkable
+class Sink(Protocol):
+    name: str
+
+    async def deliver(self, alert: Alert) -> None: ...

@@ -1,0 +1,112 @@
+"""The cleaner's pure core: RawArticle in, CleanArticle out, Unusable for anything else."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from shared.records import CleanArticle, RawArticle
+
+from services.cleaner import dates, fingerprint, html, inputs, language, metadata, stubs, text
+from services.cleaner.errors import Unusable
+from services.cleaner.filters import filter_paragraphs
+from services.cleaner.lines import word_count
+from services.cleaner.sitememory import SiteMemory
+
+__all__ = ["Cleaner", "Unusable", "clean"]
+
+FALLBACK_MAX_CHARS = 1_000_000  # past this size, no second (slower) extraction pass
+FALLBACK_TIME_BUDGET_S = 0.5  # nor when the first pass already took this long
+
+
+@dataclass(slots=True)
+class _Draft:
+    title: str | None
+    paragraphs: list[str]
+    publisher: str | None = None
+    published: str | None = None
+    original_publisher: str | None = None
+    language_hint: str | None = None
+    page_text: str = ""
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:
+        return ""
+
+
+def _from_text(raw: RawArticle, body: str) -> _Draft:
+    dump = text.clean_dump(body, raw.title_hint)
+    return _Draft(dump.title, dump.paragraphs, dump.publisher, dump.published,
+                  dump.original_publisher)
+
+
+def _from_html(raw: RawArticle, body: str) -> _Draft:
+    tree = html.parse(body)
+    if tree is None:
+        return _from_text(raw, body)
+    meta = metadata.extract(tree, raw.url)
+    started = time.perf_counter()
+    paragraphs = html.extract(tree, raw.url)
+    if not paragraphs and len(body) <= FALLBACK_MAX_CHARS and (
+        time.perf_counter() - started < FALLBACK_TIME_BUDGET_S
+    ):
+        paragraphs = html.extract(tree, raw.url, fast=False)
+    title = raw.title_hint or meta.title
+    kept = filter_paragraphs(paragraphs, title)
+    page_text = "" if kept.paragraphs else html.page_text(tree)
+    return _Draft(title, kept.paragraphs, meta.publisher or metadata.site_name_from_url(raw.url),
+                  meta.published, kept.original_publisher, meta.language_hint, page_text)
+
+
+class Cleaner:
+    """Cleans articles; remembers recent content hashes and each site's recurring lines."""
+
+    def __init__(self, seen_capacity: int = 100_000, sites: SiteMemory | None = None) -> None:
+        self.seen = fingerprint.SeenHashes(seen_capacity)
+        self.sites = sites if sites is not None else SiteMemory()
+
+    def clean(self, raw: RawArticle) -> CleanArticle:
+        draft = self._draft(raw)
+        host = _host(raw.url)
+        paragraphs = stubs.check(self.sites.strip(host, draft.paragraphs), draft.page_text)
+        body = "\n".join(paragraphs)
+        digest = fingerprint.content_hash(body)
+        if self.seen.add(digest):
+            raise Unusable("duplicate", f"content hash {digest} already seen")
+        self.sites.learn(host, draft.paragraphs)
+        return CleanArticle(
+            id=raw.id, url=raw.url, source=raw.source, title=draft.title, text=body,
+            publisher=draft.publisher, original_publisher=draft.original_publisher,
+            published=draft.published or _hinted_date(raw.published_hint),
+            language=language.detect(body, draft.language_hint),
+            word_count=word_count(body), content_hash=digest,
+            simhash=fingerprint.simhash(body), stamps=dict(raw.stamps),
+        )
+
+    def _draft(self, raw: RawArticle) -> _Draft:
+        body = raw.body or ""
+        if not body.strip():
+            raise Unusable("no_body", "empty body")
+        inputs.check_size(body)
+        inputs.check_binary(body)
+        body = inputs.repair_encoding(body)
+        inputs.check_kind(body, raw.content_type or "")
+        if inputs.looks_like_html(body, raw.content_type or ""):
+            return _from_html(raw, body)
+        return _from_text(raw, body)
+
+
+def _hinted_date(hint: str | None) -> str | None:
+    return dates.from_iso(hint) if hint else None
+
+
+_DEFAULT = Cleaner()
+
+
+def clean(raw: RawArticle) -> CleanArticle:
+    """Clean with a process-wide default Cleaner (shared duplicate and boilerplate memory)."""
+    return _DEFAULT.clean(raw)

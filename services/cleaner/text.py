@@ -1,0 +1,66 @@
+"""Text dumps (a page saved as text): title, dateline and story paragraphs, line by line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from services.cleaner import dates, filters
+from services.cleaner import lines as L
+
+_MAX_TITLE_WORDS = 30
+_MAX_DATELINE_WORDS = 8
+_BYLINE = re.compile(r"^(?:by|von|par|por|updated|published|posted)\b", re.IGNORECASE)
+_NAME = re.compile(r"^[A-Z][\w&.' -]{0,40}$")
+
+
+@dataclass(frozen=True, slots=True)
+class DumpArticle:
+    title: str | None
+    paragraphs: list[str]
+    publisher: str | None
+    published: str | None
+    original_publisher: str | None
+
+
+def _lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def _head(lines: list[str]) -> list[str]:
+    """The lines before the first prose paragraph: where title and dateline live."""
+    for i, line in enumerate(lines):
+        if L.is_prose(line):
+            return lines[:i]
+    return lines[:5]
+
+
+def _title(head: list[str], hint: str | None) -> str | None:
+    if hint and hint.strip():
+        return " ".join(hint.split())
+    for line in head:
+        words = L.word_count(line)
+        if 3 <= words <= _MAX_TITLE_WORDS and not L.is_junk(line) and not dates.from_text(line):
+            return line
+    return None
+
+
+def _dateline(head: list[str]) -> tuple[str | None, str | None, str | None]:
+    """(line, publisher, date) of a short head line that carries a date, e.g. "Yahoo14-07-2025"."""
+    for line in head:
+        if L.word_count(line) > _MAX_DATELINE_WORDS or not (found := dates.from_text(line)):
+            continue
+        rest = dates.strip_date(line).strip(" -|·,–—")
+        publisher = rest if _NAME.match(rest) and not _BYLINE.match(rest) else None
+        return line, publisher, found
+    return None, None, None
+
+
+def clean_dump(text: str, title_hint: str | None = None) -> DumpArticle:
+    lines = _lines(text)
+    head = _head(lines)
+    title = _title(head, title_hint)
+    dateline, publisher, published = _dateline(head)
+    body = [line for line in lines if line != dateline]
+    kept = filters.filter_paragraphs(body, title, dump=True)
+    return DumpArticle(title, kept.paragraphs, publisher, published, kept.original_publisher)

@@ -1,0 +1,213 @@
+"""The `frontwire` command."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from shared.settings import SERVICES, Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    help=(
+        "frontwire: real-time news intelligence on military developments.\n\n"
+        "Fetch news, clean it, find troop deployments, arms transfers, casualties and other "
+        "military events, and alert on them. `run` does it all in one process; `worker` runs "
+        "one service over Apache Kafka. Settings come from FRONTWIRE_* environment variables "
+        "or the YAML file named by FRONTWIRE_CONFIG (see README)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="Check rule files and try them on articles.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+Paths = Annotated[list[str], typer.Argument(help="Files (HTML, text dumps, JSONL; .gz ok) or -")]
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        typer.echo(f"frontwire: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _logging(settings: Settings) -> None:
+    from shared.observability import configure_logging
+
+    configure_logging(settings.log_level, json=settings.log_json)
+
+
+@app.command()
+def run(
+    feeds: Annotated[Path | None, typer.Option(help="Sources YAML (default: packaged list)")] = None,
+    once: Annotated[bool, typer.Option(help="Poll every source once, then exit")] = False,
+) -> None:
+    """Embedded mode: watch the feeds and run all four stages in this process (no Kafka)."""
+    from services.embedded import run_embedded
+
+    overrides: dict[str, Any] = {"feeds_file": feeds} if feeds else {}
+    settings = _settings(**overrides)
+    _logging(settings)
+    try:
+        asyncio.run(run_embedded(settings, once=once))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def replay(
+    paths: Paths,
+    deliver: Annotated[
+        bool, typer.Option(help="Also deliver to the configured sinks, not only print")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print alerts as JSON lines")] = False,
+) -> None:
+    """Feed local files through the whole pipeline and print the alerts they raise."""
+    from services.embedded import EmbeddedPipeline
+    from services.inputs import InputError, read_inputs
+
+    settings = _settings(console_sink=False) if not deliver else _settings()
+    _logging(settings)
+    pipeline = EmbeddedPipeline.ephemeral(settings)
+
+    async def go() -> int:
+        count = 0
+        try:
+            for _, raw in read_inputs(paths):
+                for item in await pipeline.submit(raw):
+                    _print_alert(item.alert, as_json)
+                    count += 1
+        finally:
+            await pipeline.aclose()
+        return count
+
+    try:
+        count = asyncio.run(go())
+    except InputError as exc:
+        typer.echo(f"frontwire: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{count} alert(s)", err=True)
+
+
+def _print_alert(alert: Any, as_json: bool) -> None:
+    from shared.codec import to_dict
+
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(to_dict(alert)) + b"\n")
+    else:
+        typer.echo(f"[{alert.severity}] {alert.rule}: {alert.summary}")
+    sys.stdout.flush()
+
+
+@app.command()
+def worker(
+    service: Annotated[str, typer.Argument(help="fetcher, cleaner, enricher or alerting")],
+) -> None:
+    """Distributed mode: run one service as a faust worker over Apache Kafka."""
+    if service not in SERVICES:
+        typer.echo(f"frontwire: unknown service {service!r}; pick one of {', '.join(SERVICES)}")
+        raise typer.Exit(2)
+    from services.workers import start_worker
+
+    settings = _settings()
+    sys.argv = [sys.argv[0], "worker"]  # faust's worker reads argv; keep ours out of it
+    start_worker(service, settings)
+
+
+@app.command()
+def extract(paths: Paths) -> None:
+    """Clean each input and print one JSON object per input (JSONL, input order)."""
+    from services.cleaner import Cleaner, Unusable
+    from services.inputs import InputError, read_inputs
+    from shared.codec import to_dict
+
+    cleaner = Cleaner()
+    try:
+        for path, raw in read_inputs(paths):
+            try:
+                out: dict[str, Any] = {"path": path, **to_dict(cleaner.clean(raw))}
+            except Unusable as exc:
+                out = {"path": path, "error": exc.reason}
+            sys.stdout.buffer.write(orjson.dumps(out) + b"\n")
+    except InputError as exc:
+        typer.echo(f"frontwire: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def enrich(paths: Paths) -> None:
+    """Print the enriched record (entities, events, story id) of each input as JSON."""
+    from services.cleaner import Cleaner, Unusable
+    from services.enricher import Enricher
+    from services.inputs import InputError, read_inputs
+    from shared.codec import to_dict
+
+    cleaner, enricher = Cleaner(), Enricher()
+    try:
+        for path, raw in read_inputs(paths):
+            try:
+                out: dict[str, Any] = {"path": path, **to_dict(enricher.enrich(cleaner.clean(raw)))}
+            except Unusable as exc:
+                out = {"path": path, "error": exc.reason}
+            sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2) + b"\n")
+    except InputError as exc:
+        typer.echo(f"frontwire: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@rules_app.command("check")
+def rules_check(
+    files: Annotated[list[Path] | None, typer.Argument(help="Rule files (default pack if none)")] = None,
+) -> None:
+    """Validate rule files; exit status 1 on any error, naming file, line and field."""
+    from services.alerting.rules import RuleError, RuleSet
+
+    try:
+        rules = RuleSet.load(*files) if files else RuleSet.default()
+    except RuleError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"ok: {len(rules.rules)} rule(s)")
+
+
+@rules_app.command("test")
+def rules_test(
+    articles: Paths,
+    rules_file: Annotated[list[Path] | None, typer.Option("--rules", help="Rule file(s)")] = None,
+) -> None:
+    """Show which alerts each article would raise, and why."""
+    from services.alerting.grouping import MemoryGroupStore
+    from services.alerting.rules import RuleError, RuleSet
+    from services.cleaner import Cleaner
+    from services.enricher import Enricher
+    from services.inputs import read_inputs
+    from services.pipeline import Core
+
+    try:
+        rules = RuleSet.load(*rules_file) if rules_file else RuleSet.default()
+    except RuleError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    core = Core(Cleaner(), Enricher(), rules, MemoryGroupStore())
+    for path, raw in read_inputs(articles):
+        routed = core.process(raw)
+        typer.echo(f"{path}: {len(routed)} alert(s)")
+        for item in routed:
+            event = item.alert.event
+            typer.echo(f"  [{item.alert.severity}] {item.alert.rule}: {item.alert.summary}")
+            typer.echo(f"      because: {event.type} ({event.status}) in: {event.sentence}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,129 @@
+"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON Feed by hand. Pure."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+from xml.sax import SAXException
+
+import feedparser
+
+
+class FeedError(ValueError):
+    """The body is not a feed we can read (malformed XML/JSON with no usable entries)."""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    url: str
+    title: str | None
+    published: str | None  # ISO 8601
+    summary: str | None
+
+
+def parse_feed(body: bytes, base_url: str) -> list[FeedItem]:
+    """Items of an RSS, Atom or JSON feed, links resolved against ``base_url``.
+
+    Raises FeedError when the body is malformed and yields no entries, or is no feed at all.
+    """
+    head = body.lstrip()[:1]
+    if head in (b"{", b"["):
+        return _parse_json_feed(body, base_url)
+    return _parse_xml_feed(body, base_url)
+
+
+def _parse_xml_feed(body: bytes, base_url: str) -> list[FeedItem]:
+    parsed = feedparser.parse(
+        body,
+        response_headers={"content-location": base_url, "content-type": "application/xml"},
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    if not parsed.entries:
+        error = parsed.get("bozo_exception")
+        if isinstance(error, SAXException):
+            raise FeedError(f"malformed feed: {error}")
+        if not parsed.get("version"):
+            raise FeedError(f"not a feed: no RSS/Atom root element ({error or 'no entries'})")
+        return []
+    items = (_xml_item(entry, base_url) for entry in parsed.entries)
+    return [item for item in items if item is not None]
+
+
+def _xml_item(entry: Any, base_url: str) -> FeedItem | None:
+    link = entry.get("link") or _permalink_id(entry)
+    if not link:
+        return None
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    return FeedItem(
+        url=urljoin(base_url, link.strip()),
+        title=_clean(entry.get("title")),
+        published=_iso_from_struct(stamp) if stamp else None,
+        summary=_clean(entry.get("summary")),
+    )
+
+
+def _permalink_id(entry: Any) -> str | None:
+    guid = entry.get("id")
+    if isinstance(guid, str) and guid.startswith(("http://", "https://")):
+        return guid
+    return None
+
+
+def _iso_from_struct(stamp: time.struct_time) -> str | None:
+    try:
+        return datetime(*stamp[:6], tzinfo=UTC).isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+def _clean(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text or None
+
+
+def _parse_json_feed(body: bytes, base_url: str) -> list[FeedItem]:
+    try:
+        doc = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FeedError(f"malformed JSON feed: {exc}") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
+        raise FeedError("not a JSON Feed: no 'items' list")
+    feed_url = doc.get("feed_url")
+    base = feed_url if isinstance(feed_url, str) and feed_url else base_url
+    items = (_json_item(raw, base) for raw in doc["items"] if isinstance(raw, dict))
+    return [item for item in items if item is not None]
+
+
+def _json_item(raw: dict[str, Any], base_url: str) -> FeedItem | None:
+    link = raw.get("url") or raw.get("external_url")
+    if not isinstance(link, str) or not link.strip():
+        guid = raw.get("id")
+        link = guid if isinstance(guid, str) and guid.startswith(("http://", "https://")) else None
+    if not link:
+        return None
+    return FeedItem(
+        url=urljoin(base_url, link.strip()),
+        title=_clean(raw.get("title")),
+        published=_iso_from_json(raw.get("date_published") or raw.get("date_modified")),
+        summary=_clean(raw.get("summary")) or _clean(raw.get("content_text")),
+    )
+
+
+def _iso_from_json(value: object) -> str | None:
+    """JSON Feed dates are RFC 3339; normalise to ISO 8601 in UTC, None when unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat()

@@ -1,0 +1,280 @@
+"""The fetcher's HTTP client: SSRF-guarded, size-capped, polite, conditional GET.
+
+Redirects are followed here (httpx runs with ``follow_redirects=False``) so that every hop
+goes through the host gates and the address guard again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from services.fetcher.body import BodyTooLarge, UnsupportedEncoding, read_capped
+from services.fetcher.guard import AddressPolicy, GuardedBackend, ResolveFailed, SsrfRefused
+from services.fetcher.hosts import HostBlocked, HostGates, HostPolicy
+from shared.observability import FETCH_SECONDS, FETCHES
+
+KINDS = frozenset(
+    {"timeout", "dns", "tls", "connect", "http_4xx", "http_5xx", "too_large", "content_type",
+     "ssrf", "redirects", "backoff"}
+)
+# Failures that say something about the host's health: they feed back-off and the breaker.
+HOST_FAILURES = frozenset({"timeout", "dns", "tls", "connect", "http_5xx"})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+class FetchError(Exception):
+    """``kind`` is one of KINDS ("backoff": the host is backing off / its circuit is open)."""
+
+    def __init__(
+        self, kind: str, message: str, *, url: str, status: int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
+        assert kind in KINDS, kind
+        self.kind, self.url, self.status, self.retry_after_s = kind, url, status, retry_after_s
+        super().__init__(f"{kind}: {message} ({url})")
+
+    @property
+    def transient(self) -> bool:
+        """Worth retrying later (as opposed to a 404, a wrong type, a refused address ...)."""
+        return self.kind in HOST_FAILURES or self.kind == "backoff" or self.status in (408, 429)
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # final URL, after redirects
+    status: int
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+    content_type: str  # media type only, lower-case ("text/html")
+    not_modified: bool = False
+
+    @property
+    def charset(self) -> str | None:
+        for param in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'").lower()
+        return None
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+@dataclass(frozen=True)
+class _Redirect:
+    location: str
+
+
+@dataclass
+class _Request:
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    accept_types: Collection[str] | None = None
+    max_bytes: int = 0
+
+
+def media_type(header: str | None) -> str:
+    return (header or "").split(";", 1)[0].strip().lower()
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds from now (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+class HttpFetcher:
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        allow_hosts: Collection[str] = (),
+        allow_private: bool = False,
+        timeout_s: float = 10,
+        max_bytes: int = 5_000_000,
+        max_redirects: int = 5,
+        host_policy: HostPolicy | None = None,
+        max_connections: int = 100,
+    ) -> None:
+        self.user_agent, self.timeout_s = user_agent, timeout_s
+        self.max_bytes, self.max_redirects = max_bytes, max_redirects
+        self.policy = AddressPolicy(allow_hosts, allow_private)
+        self.gates = HostGates(host_policy or HostPolicy(max_wait_s=timeout_s))
+        self._client = _make_client(self.policy, user_agent, timeout_s, max_connections)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def get(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+        kind: str = "page", accept_types: Collection[str] | None = None,
+        max_bytes: int | None = None,
+    ) -> Response:
+        """GET ``url``; FetchError on any failure. A 304 comes back as ``not_modified=True``.
+        ``accept_types`` (media types) refuses other content before its body is read."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        request = _Request(url, headers, accept_types, max_bytes or self.max_bytes)
+        started, outcome = time.perf_counter(), "error"
+        try:
+            response = await self._follow(request)
+            outcome = "not_modified" if response.not_modified else "ok"
+            return response
+        except FetchError as exc:
+            outcome = exc.kind
+            raise
+        finally:
+            FETCHES.labels(kind, outcome).inc()
+            FETCH_SECONDS.labels(kind).observe(time.perf_counter() - started)
+
+    async def _follow(self, request: _Request) -> Response:
+        url = request.url
+        for _hop in range(self.max_redirects + 1):
+            self._precheck(url)
+            result = await self._hop(url, request)
+            if isinstance(result, Response):
+                return result
+            url = urljoin(url, result.location)
+        raise FetchError("redirects", f"more than {self.max_redirects} redirects", url=request.url)
+
+    def _precheck(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError("ssrf", f"only absolute http(s) URLs are fetched: {url!r}", url=url)
+        try:
+            self.policy.check_literal(parts.hostname)
+        except SsrfRefused as exc:
+            raise FetchError("ssrf", str(exc), url=url) from exc
+
+    async def _hop(self, url: str, request: _Request) -> Response | _Redirect:
+        host = urlsplit(url).hostname or ""
+        try:
+            async with self.gates.slot(host):
+                try:
+                    async with asyncio.timeout(self.timeout_s):
+                        result = await self._exchange(url, request)
+                except FetchError as exc:
+                    self._record_failure(host, exc)
+                    raise
+                except Exception as exc:
+                    error = _map_exception(exc, url)
+                    self._record_failure(host, error)
+                    raise error from exc
+        except HostBlocked as exc:
+            raise FetchError("backoff", str(exc), url=url) from exc
+        self.gates.success(host)
+        return result
+
+    def _record_failure(self, host: str, exc: FetchError) -> None:
+        if exc.kind in HOST_FAILURES or exc.status in (408, 429):
+            self.gates.failure(host, exc.retry_after_s)
+
+    async def _exchange(self, url: str, request: _Request) -> Response | _Redirect:
+        sent = self._client.build_request("GET", url, headers=request.headers)
+        resp = await self._client.send(sent, stream=True)
+        try:
+            return await _interpret(resp, url, request)
+        finally:
+            await resp.aclose()
+
+
+def _make_client(
+    policy: AddressPolicy, user_agent: str, timeout_s: float, max_connections: int
+) -> httpx.AsyncClient:
+    transport = httpx.AsyncHTTPTransport(trust_env=False)
+    # httpx does not expose httpcore's network_backend; swap in a pool that connects only
+    # through the address guard (same settings httpx would use otherwise).
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=max_connections,
+        max_keepalive_connections=min(20, max_connections),
+        keepalive_expiry=5.0,
+        network_backend=GuardedBackend(policy),
+    )
+    return httpx.AsyncClient(
+        transport=transport,
+        follow_redirects=False,
+        trust_env=False,
+        timeout=httpx.Timeout(timeout_s),
+        headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+async def _interpret(resp: httpx.Response, url: str, request: _Request) -> Response | _Redirect:
+    status = resp.status_code
+    headers = {k.lower(): v for k, v in resp.headers.items()}
+    if status in REDIRECTS:
+        location = headers.get("location")
+        if not location:
+            raise FetchError("redirects", f"{status} without Location", url=url, status=status)
+        return _Redirect(location)
+    if status == 304:
+        return Response(url, status, headers, b"", media_type(headers.get("content-type")), True)
+    if status >= 400:
+        kind = "http_5xx" if status >= 500 else "http_4xx"
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        raise FetchError(kind, f"HTTP {status}", url=url, status=status, retry_after_s=retry_after)
+    ctype = media_type(headers.get("content-type"))
+    if request.accept_types is not None and ctype not in request.accept_types:
+        raise FetchError("content_type", f"{ctype or 'no content type'} is not accepted", url=url)
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > request.max_bytes:
+        raise FetchError("too_large", f"Content-Length {declared} over {request.max_bytes}",
+                         url=url)
+    try:
+        body = await read_capped(resp.aiter_raw(), headers.get("content-encoding", ""),
+                                 request.max_bytes)
+    except BodyTooLarge as exc:
+        raise FetchError("too_large", str(exc), url=url) from exc
+    except UnsupportedEncoding as exc:
+        raise FetchError("content_type", str(exc), url=url) from exc
+    return Response(url, status, headers, body, ctype)
+
+
+def _map_exception(exc: BaseException, url: str) -> FetchError:
+    if isinstance(exc, SsrfRefused):
+        return FetchError("ssrf", str(exc), url=url)
+    if isinstance(exc, ResolveFailed):
+        return FetchError("dns", str(exc), url=url)
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return FetchError("timeout", str(exc) or "timed out", url=url)
+    if _caused_by(exc, ssl.SSLError) or "SSL" in str(exc) or "CERTIFICATE" in str(exc):
+        return FetchError("tls", str(exc), url=url)
+    if isinstance(exc, httpx.TransportError | OSError):
+        return FetchError("connect", str(exc) or type(exc).__name__, url=url)
+    if isinstance(exc, httpx.HTTPError | httpx.InvalidURL):
+        return FetchError("connect", f"{type(exc).__name__}: {exc}", url=url)
+    raise exc
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -1,0 +1,79 @@
+"""The consumer loop every stage shares: decode, handle, emit; poison goes to the dead letters.
+
+faust acknowledges a message once the loop moves past it, whatever happened inside, so the
+loop decides explicitly: a message whose decoding or handling raises is written to the
+dead-letter topic with its error and the partition moves on; sending the outputs is outside
+that guard, so a Kafka failure stops the worker and the message is processed again after the
+restart (at-least-once).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+
+from shared.kafka.deadletter import dead_letter, encode_dead_letter
+from shared.observability import DEAD_LETTERS, MESSAGES_IN, MESSAGES_OUT, STAGE_SECONDS, get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Emit:
+    topic: Any  # faust TopicT
+    key: bytes
+    value: bytes
+
+
+Handler = Callable[[bytes | None, bytes], Awaitable[Sequence[Emit]]]
+
+
+@dataclass
+class StageLoop:
+    app: faust.App
+    stage: str
+    source: Any  # faust TopicT
+    deadletter: Any  # faust TopicT
+
+    def attach(self, handle: Handler, *, name: str | None = None) -> None:
+        """Register an agent on ``source`` that runs ``handle`` on every message."""
+
+        async def agent(stream: Any) -> None:
+            async for event in stream.events():
+                await self._one(handle, event.message)
+
+        agent.__name__ = name or f"{self.stage}_agent"
+        agent.__qualname__ = agent.__name__
+        self.app.agent(self.source, name=f"frontwire.{agent.__name__}")(agent)
+
+    async def _one(self, handle: Handler, message: Any) -> None:
+        MESSAGES_IN.labels(self.stage).inc()
+        started = time.perf_counter()
+        try:
+            emits = await handle(message.key, message.value)
+        except Exception as exc:  # any poison: record it, never stall the partition
+            await self._dead_letter(message, exc)
+            return
+        finally:
+            STAGE_SECONDS.labels(self.stage).observe(time.perf_counter() - started)
+        for emit in emits:
+            await emit.topic.send(key=emit.key, value=emit.value)
+            MESSAGES_OUT.labels(self.stage).inc()
+
+    async def _dead_letter(self, message: Any, exc: Exception) -> None:
+        record = dead_letter(self.stage, message, exc)
+        DEAD_LETTERS.labels(self.stage).inc()
+        log.warning(
+            "dead_letter",
+            stage=self.stage,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            error=record.error,
+        )
+        key = message.key if isinstance(message.key, bytes) else None
+        await self.deadletter.send(key=key, value=encode_dead_letter(record))

@@ -1,0 +1,73 @@
+"""Topic names, keys and partition counts (documented in docs/topics.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from shared.observability import get_logger
+from shared.settings import Settings
+
+log = get_logger(__name__)
+
+# logical name -> what the key is (kept here so the docs and the code agree)
+TOPICS: dict[str, str] = {
+    "articles.raw": "article id (sha1 of the canonical URL)",
+    "articles.clean": "article id",
+    "articles.enriched": "story id",
+    "alerts.candidates": "alert group key (rule + event signature)",
+    "alerts": "alert group key",
+    "deadletter": "the failed message's own key",
+}
+
+
+@dataclass(frozen=True)
+class TopicMap:
+    raw: str
+    clean: str
+    enriched: str
+    candidates: str
+    alerts: str
+    deadletter: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TopicMap:
+        t = settings.topic
+        return cls(
+            raw=t("articles.raw"),
+            clean=t("articles.clean"),
+            enriched=t("articles.enriched"),
+            candidates=t("alerts.candidates"),
+            alerts=t("alerts"),
+            deadletter=t("deadletter"),
+        )
+
+    def all(self) -> list[str]:
+        return [self.raw, self.clean, self.enriched, self.candidates, self.alerts, self.deadletter]
+
+
+async def ensure_topics(settings: Settings) -> None:
+    """Create the pipeline's topics with the configured partition count if they are missing.
+
+    Relying on broker auto-creation would give whatever ``num.partitions`` the broker has,
+    and the partition count is what lets a stage scale out.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(name, num_partitions=settings.partitions, replication_factor=1)
+            for name in TopicMap.from_settings(settings).all()
+            if name not in existing
+        ]
+        if wanted:
+            try:
+                await admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass  # another worker won the race; that is fine
+            log.info("topics_created", topics=[t.name for t in wanted])
+    finally:
+        await admin.close()

@@ -1,0 +1,123 @@
+"""Validated settings, read once by the composition root.
+
+Sources, highest priority first: environment variables (``FRONTWIRE_*``, and the conventional
+``KAFKA_BOOTSTRAP_SERVERS``), then the YAML file named by ``FRONTWIRE_CONFIG``, then defaults.
+A bad value stops start-up with an error that names the field (`SettingsError`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_FEEDS = PACKAGE_ROOT / "services" / "fetcher" / "feeds.yaml"
+DEFAULT_RULES = PACKAGE_ROOT / "services" / "alerting" / "rules" / "default.yaml"
+
+ServiceName = Literal["fetcher", "cleaner", "enricher", "alerting"]
+SERVICES: tuple[ServiceName, ...] = ("fetcher", "cleaner", "enricher", "alerting")
+
+
+class SettingsError(ValueError):
+    """Start-up configuration error; the message names each bad field."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FRONTWIRE_", extra="forbid", frozen=True, populate_by_name=True
+    )
+
+    kafka_bootstrap_servers: str = Field(
+        "localhost:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
+    )
+    topic_prefix: str = "frontwire"
+    partitions: int = Field(4, ge=1, le=256)
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(6066, ge=0, le=65535)
+    state_dir: Path = Path("var/state")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    feeds_file: Path = DEFAULT_FEEDS
+    poll_interval_s: float = Field(300.0, gt=0)
+    user_agent: str = "frontwire/0.1 (+https://github.com/frontwire/frontwire)"
+    fetch_allow_hosts: list[str] = Field(default_factory=list)
+    fetch_allow_private: bool = False
+    fetch_timeout_s: float = Field(10.0, gt=0)
+
+    rules_files: list[Path] = Field(default_factory=lambda: [DEFAULT_RULES])
+    console_sink: bool = True
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    jsonl_sink_path: Path | None = None
+    push_token: SecretStr | None = None
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _servers(cls, value: str) -> str:
+        for server in value.split(","):
+            host, sep, port = server.strip().rpartition(":")
+            if not sep or not host or not port.isdigit():
+                raise ValueError(f"expected host:port[,host:port...], got {server!r}")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value or None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources = [init_settings, env_settings]
+        config_file = os.environ.get("FRONTWIRE_CONFIG")
+        if config_file:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
+        return tuple(sources)
+
+    @property
+    def kafka_broker_url(self) -> str:
+        """faust's form: kafka://h1:p1;h2:p2."""
+        return ";".join(f"kafka://{s.strip()}" for s in self.kafka_bootstrap_servers.split(","))
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}.{name}" if self.topic_prefix else name
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings or raise `SettingsError` naming every bad field."""
+    config_file = os.environ.get("FRONTWIRE_CONFIG")
+    if config_file and not Path(config_file).is_file():
+        raise SettingsError(f"FRONTWIRE_CONFIG: no such file: {config_file}")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{_field_name(err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from None
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    name = ".".join(str(part) for part in loc) or "<root>"
+    if name == "KAFKA_BOOTSTRAP_SERVERS":
+        return name
+    return f"FRONTWIRE_{name.split('.')[0].upper()} ({name})"

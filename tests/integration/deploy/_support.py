@@ -1,0 +1,107 @@
+"""Shared helpers for the deployment-file tests."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.paths import REPO_ROOT, TEST_DATA
+
+DEPLOY = REPO_ROOT / "deploy"
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+DOCKERFILE = DEPLOY / "Dockerfile"
+PROMETHEUS_CONFIG = DEPLOY / "prometheus" / "prometheus.yml"
+ALERT_RULES = DEPLOY / "prometheus" / "alerts.yml"
+ALERT_TESTS = DEPLOY / "prometheus" / "alerts.test.yml"
+GRAFANA = DEPLOY / "grafana"
+DASHBOARD = GRAFANA / "dashboards" / "frontwire.json"
+COMPOSE_SCHEMA = TEST_DATA / "deploy" / "compose-spec.json"
+
+STAGES = ("fetcher", "cleaner", "enricher", "alerting")
+WEB_PORT = 6066
+
+# Every metric frontwire exports (shared/observability.py), Prometheus' own `up`, and the
+# kafka-exporter's consumer-group lag. Histograms are listed by their base name.
+FRONTWIRE_METRICS = frozenset(
+    {
+        "frontwire_messages_in_total",
+        "frontwire_messages_out_total",
+        "frontwire_dropped_total",
+        "frontwire_dead_letters_total",
+        "frontwire_stage_processing_seconds",
+        "frontwire_end_to_end_latency_seconds",
+        "frontwire_alerts_total",
+        "frontwire_deliveries_total",
+        "frontwire_delivery_seconds",
+        "frontwire_fetches_total",
+        "frontwire_fetch_seconds",
+        "frontwire_up",
+    }
+)
+KNOWN_METRICS = FRONTWIRE_METRICS | {"up", "kafka_consumergroup_lag"}
+HISTOGRAMS = frozenset(
+    {
+        "frontwire_stage_processing_seconds",
+        "frontwire_end_to_end_latency_seconds",
+        "frontwire_delivery_seconds",
+        "frontwire_fetch_seconds",
+    }
+)
+
+_PROMQL_WORDS = frozenset(
+    {
+        # aggregations and their modifiers
+        "sum", "min", "max", "avg", "count", "stddev", "stdvar", "topk", "bottomk", "quantile",
+        "count_values", "group", "by", "without", "on", "ignoring", "group_left", "group_right",
+        "bool", "offset", "and", "or", "unless", "atan2",
+        # functions
+        "rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear", "resets",
+        "changes", "histogram_quantile", "absent", "absent_over_time", "clamp_min", "clamp_max",
+        "abs", "ceil", "floor", "round", "scalar", "vector", "time", "timestamp", "label_replace",
+        "label_join", "sort", "sort_desc", "avg_over_time", "max_over_time", "min_over_time",
+        "sum_over_time", "count_over_time", "last_over_time", "quantile_over_time", "inf", "nan",
+    }
+)
+
+
+def load_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def metric_names(expr: str) -> set[str]:
+    """The metric names a PromQL expression selects (histogram series by their base name)."""
+    text = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', '""', expr)  # string literals
+    text = re.sub(r"\{[^}]*\}", " ", text)  # label matchers
+    text = re.sub(r"\[[^\]]*\]", " ", text)  # range / subquery windows
+    text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", text)
+    text = re.sub(r"\$\w+", " ", text)  # Grafana variables such as $__rate_interval
+    names = set()
+    for token in re.findall(r"(?<![\w.])[A-Za-z_:][\w:]*", text):
+        if token.lower() in _PROMQL_WORDS:
+            continue
+        for suffix in ("_bucket", "_sum", "_count"):
+            if token.endswith(suffix) and token[: -len(suffix)] in HISTOGRAMS:
+                token = token[: -len(suffix)]
+        names.add(token)
+    return names
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def venv_tool(name: str) -> str | None:
+    """A console script from this interpreter's environment, else from PATH."""
+    candidate = Path(sys.executable).parent / name
+    if candidate.exists():
+        return str(candidate)
+    return shutil.which(name)

@@ -1,0 +1,119 @@
+"""docker-compose.yml: valid against the Compose Specification, and the promises it makes."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests.integration.deploy._support import (
+    COMPOSE_FILE,
+    COMPOSE_SCHEMA,
+    REPO_ROOT,
+    STAGES,
+    WEB_PORT,
+    load_yaml,
+)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = load_yaml(COMPOSE_FILE)
+    assert isinstance(data, dict)
+    return data
+
+
+def test_compose_file_matches_the_compose_specification_schema(compose: dict[str, Any]) -> None:
+    schema = json.loads(COMPOSE_SCHEMA.read_text(encoding="utf-8"))
+    assert schema.get("title") == "Compose Specification"
+    Draft202012Validator.check_schema(schema)
+    errors = sorted(
+        Draft202012Validator(schema).iter_errors(compose), key=lambda e: list(e.absolute_path)
+    )
+    assert not errors, "\n".join(
+        f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors
+    )
+
+
+def test_the_schema_rejects_a_broken_compose_file(compose: dict[str, Any]) -> None:
+    """The validation above can fail: a misspelt key is caught."""
+    schema = json.loads(COMPOSE_SCHEMA.read_text(encoding="utf-8"))
+    broken = json.loads(json.dumps(compose))
+    broken["services"]["fetcher"]["comand"] = ["worker", "fetcher"]
+    assert list(Draft202012Validator(schema).iter_errors(broken))
+
+
+def test_every_service_is_there(compose: dict[str, Any]) -> None:
+    services = set(compose["services"])
+    assert {*STAGES, "kafka", "prometheus", "grafana"} <= services
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_services_are_scalable_workers(compose: dict[str, Any], stage: str) -> None:
+    service = compose["services"][stage]
+    # Scaling (`docker compose up --scale enricher=3`) needs no fixed name and no host port.
+    assert "container_name" not in service
+    assert "ports" not in service
+    assert service["command"] == ["worker", stage]
+    assert service["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert (REPO_ROOT / service["build"]["context"] / service["build"]["dockerfile"]).is_file()
+    env = service["environment"]
+    assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+    assert str(env["FRONTWIRE_WEB_PORT"]) == str(WEB_PORT)
+    # Inside a container the web server must listen beyond loopback to be scraped.
+    assert env["FRONTWIRE_WEB_HOST"] == "0.0.0.0"
+    assert env["FRONTWIRE_STATE_DIR"] == "/var/lib/frontwire"
+    assert service["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert str(WEB_PORT) in json.dumps(service["healthcheck"]["test"])
+
+
+def test_alerting_keeps_its_state_in_a_volume(compose: dict[str, Any]) -> None:
+    volumes = compose["services"]["alerting"]["volumes"]
+    targets = {v.split(":")[1] for v in volumes if isinstance(v, str)}
+    assert "/var/lib/frontwire" in targets
+    named = {v.split(":")[0] for v in volumes if isinstance(v, str)}
+    assert named <= set(compose["volumes"])
+
+
+def test_kafka_runs_in_kraft_mode_without_zookeeper(compose: dict[str, Any]) -> None:
+    kafka = compose["services"]["kafka"]
+    assert kafka["image"] == "apache/kafka:3.9.1"
+    env = kafka["environment"]
+    assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{env['KAFKA_NODE_ID']}@kafka:9093"
+    assert "CONTROLLER" in env["KAFKA_LISTENERS"]
+    assert env["KAFKA_CONTROLLER_LISTENER_NAMES"] == "CONTROLLER"
+    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", env["CLUSTER_ID"])
+    assert "healthcheck" in kafka
+    assert "zookeeper" not in json.dumps(compose).lower()
+
+
+def test_images_are_pinned(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        image = service.get("image")
+        if image is None or "build" in service:
+            continue
+        assert re.fullmatch(r"[\w./-]+:[\w.-]+", image), f"{name}: {image} has no tag"
+        assert not image.endswith(":latest"), f"{name}: {image} is not pinned"
+
+
+def test_bind_mounts_point_at_files_in_the_repo(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert (REPO_ROOT / source).exists(), f"{name}: {source} is missing"
+
+
+def test_monitoring_is_wired(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    prometheus_mounts = {v.split(":")[1]: v.split(":")[0] for v in services["prometheus"]["volumes"]}
+    assert prometheus_mounts["/etc/prometheus/prometheus.yml"] == "./deploy/prometheus/prometheus.yml"
+    assert prometheus_mounts["/etc/prometheus/alerts.yml"] == "./deploy/prometheus/alerts.yml"
+    assert "--config.file=/etc/prometheus/prometheus.yml" in services["prometheus"]["command"]
+    assert services["grafana"]["depends_on"]["prometheus"]["condition"] == "service_healthy"
+    assert "kafka-exporter" in services

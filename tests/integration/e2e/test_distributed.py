@@ -1,0 +1,197 @@
+"""The four services as separate processes over a real Kafka broker, end to end.
+
+Waits are bounded (the test fails if the alerts do not arrive), never timing assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from tests.integration.e2e.articles import deployment_article
+from tests.paths import SEED_ARTICLE, require_shared
+from tests.support.cluster import Workers
+from tests.support.http import Received, StaticSite, WebhookReceiver
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+SERVICES = ("fetcher", "cleaner", "enricher", "alerting")
+
+
+def _alerts(received: list[Received]) -> list[dict]:
+    return [r.body["data"] for r in received]
+
+
+def _event_types(received: list[Received]) -> set[str]:
+    return {a["event"]["type"] for a in _alerts(received)}
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def site() -> Iterator[StaticSite]:
+    with StaticSite() as served:
+        yield served
+
+
+def _workers(kafka: str, tmp_path: Path, webhook: WebhookReceiver, feeds: Path | None = None) -> Workers:
+    extra = {
+        "FRONTWIRE_WEBHOOK_URL": f"{webhook.url}/hook",
+        "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]',
+        "FRONTWIRE_PARTITIONS": "4",
+    }
+    if feeds is not None:
+        extra["FRONTWIRE_FEEDS_FILE"] = str(feeds)
+    else:
+        empty = tmp_path / "no-feeds.yaml"
+        empty.write_text("sources: []\n")
+        extra["FRONTWIRE_FEEDS_FILE"] = str(empty)
+    return Workers(kafka, tmp_path, env_extra=extra)
+
+
+def _rss(items: list[tuple[str, str]]) -> bytes:
+    entries = "".join(
+        f"<item><title>{title}</title><link>{link}</link>"
+        f"<pubDate>Mon, 14 Jul 2025 08:00:00 GMT</pubDate></item>"
+        for title, link in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>Loopback world news</title><link>http://127.0.0.1/</link>{entries}"
+        "</channel></rss>"
+    ).encode()
+
+
+def test_feed_to_webhook_over_kafka(
+    kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver, site: StaticSite
+) -> None:
+    sample = require_shared(SEED_ARTICLE).read_bytes()
+    site.pages["/world/kim-russia.txt"] = ("text/plain; charset=utf-8", sample)
+    site.pages["/feed.xml"] = (
+        "application/rss+xml",
+        _rss([("Kim pledges support to Russia", f"{site.url}/world/kim-russia.txt")]),
+    )
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(f"sources:\n  - name: loopback\n    url: {site.url}/feed.xml\n    interval_s: 30\n")
+    workers = _workers(kafka_bootstrap, tmp_path, webhook, feeds)
+    try:
+        workers.start(*SERVICES)
+        got = webhook.wait_for(
+            lambda r: {"troop_deployment", "arms_transfer"} <= _event_types(r), timeout=120
+        )
+    finally:
+        workers.stop_all()
+    alerts = _alerts(got)
+    assert {"troop_deployment", "arms_transfer"} <= _event_types(got), alerts
+    deployments = [a for a in alerts if a["event"]["type"] == "troop_deployment"]
+    pairs = {
+        (
+            next(x["code"] for x in a["event"]["actors"] if x["role"] == "sender"),
+            next(x["code"] for x in a["event"]["actors"] if x["role"] == "recipient"),
+        )
+        for a in deployments
+    }
+    assert ("KP", "RU") in pairs
+    text = orjson.dumps(alerts).decode()
+    for teaser_word in ("Powell", "Zelenskyy", "Faulkender", "anti-corruption"):
+        assert teaser_word not in text, f"a related-article teaser leaked into an alert: {teaser_word}"
+    for received in got:  # every delivery carries its idempotency key
+        assert received.headers.get("Idempotency-Key") == received.body["id"]
+
+
+def _push(client: httpx.Client, fetcher_url: str, article: dict[str, str]) -> None:
+    body = {"url": article["url"], "title": article["title"], "text": article["text"]}
+    resp = client.post(f"{fetcher_url}/articles", json=body)
+    assert resp.status_code == 202, resp.text
+
+
+def test_kill_enricher_midway_every_alert_exactly_once(
+    kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
+) -> None:
+    articles = [deployment_article(i) for i in range(200)]
+    workers = _workers(kafka_bootstrap, tmp_path, webhook)
+    try:
+        workers.start(*SERVICES)
+        with httpx.Client(timeout=10) as client:
+            for article in articles[:100]:
+                _push(client, workers.url("fetcher"), article)
+            webhook.wait_for(lambda r: len(r) >= 30, timeout=120)
+            workers.kill("enricher")  # SIGKILL: no clean shutdown, no offset commit
+            for article in articles[100:]:
+                _push(client, workers.url("fetcher"), article)
+            workers.start("enricher")
+        got = webhook.wait_for(lambda r: len({x.body["id"] for x in r}) >= 200, timeout=240)
+        # Let any duplicate that reprocessing might cause arrive before counting.
+        time.sleep(5)
+        got = webhook.snapshot()
+    finally:
+        workers.stop_all()
+    keys = Counter(r.headers.get("Idempotency-Key") for r in got)
+    assert len(keys) == 200, f"expected 200 distinct alerts, got {len(keys)}"
+    assert max(keys.values()) == 1, [k for k, n in keys.items() if n > 1]
+    senders = {
+        (
+            next(x["code"] for x in a["event"]["actors"] if x["role"] == "sender"),
+            next(x["code"] for x in a["event"]["actors"] if x["role"] == "recipient"),
+        )
+        for a in _alerts(got)
+    }
+    assert senders == {(a["sender"], a["recipient"]) for a in articles}
+
+
+async def _produce_and_collect_dead_letters(bootstrap: str, prefix: str) -> list[dict]:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for topic in ("articles.raw", "articles.clean", "articles.enriched", "alerts.candidates"):
+            await producer.send_and_wait(f"{prefix}.{topic}", b"{not json", key=b"poison")
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(
+        f"{prefix}.deadletter", bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    found: list[dict] = []
+    try:
+        async with asyncio.timeout(90):
+            while len(found) < 4:
+                batch = await consumer.getmany(timeout_ms=1000)
+                for messages in batch.values():
+                    found.extend(orjson.loads(m.value)["data"] for m in messages)
+    except TimeoutError:
+        pass
+    finally:
+        await consumer.stop()
+    return found
+
+
+def test_poison_messages_go_to_dead_letter_and_pipeline_flows(
+    kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
+) -> None:
+    workers = _workers(kafka_bootstrap, tmp_path, webhook)
+    try:
+        workers.start(*SERVICES)
+        dead = asyncio.run(_produce_and_collect_dead_letters(kafka_bootstrap, workers.prefix))
+        with httpx.Client(timeout=10) as client:
+            _push(client, workers.url("fetcher"), deployment_article(7))
+        got = webhook.wait_for(lambda r: len(r) >= 1, timeout=120)
+        for service in SERVICES:
+            assert workers.procs[service].poll() is None, f"{service} died: {workers.log(service)}"
+    finally:
+        workers.stop_all()
+    stages = sorted(d["stage"] for d in dead)
+    assert stages == ["alerting.deliver", "alerting.match", "cleaner", "enricher"], dead
+    assert all("not JSON" in d["error"] and d["payload"] == "{not json" for d in dead)
+    assert len(got) == 1 and got[0].body["data"]["event"]["type"] == "troop_deployment"

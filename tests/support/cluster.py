@@ -1,0 +1,135 @@
+"""The real pieces of a distributed run, as processes: a Kafka broker and frontwire workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.paths import REPO_ROOT
+
+KAFKA_SCRIPT = REPO_ROOT / "deploy" / "kafka" / "kafka.sh"
+FRONTWIRE = REPO_ROOT / ".venv" / "bin" / "frontwire"
+
+
+class BrokerUnavailable(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Broker:
+    """The project's Kafka broker (deploy/kafka/kafka.sh), or $KAFKA_BOOTSTRAP_SERVERS."""
+
+    bootstrap: str = ""
+    started_here: bool = False
+
+    def start(self) -> Broker:
+        external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if external:
+            self.bootstrap = external
+            return self
+        status = subprocess.run([KAFKA_SCRIPT, "status"], capture_output=True, text=True)
+        self.started_here = status.returncode != 0
+        up = subprocess.run([KAFKA_SCRIPT, "up"], capture_output=True, text=True, timeout=240)
+        if up.returncode != 0:
+            raise BrokerUnavailable(f"kafka.sh up failed:\n{up.stdout}\n{up.stderr}")
+        self.bootstrap = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
+        return self
+
+    def stop(self) -> None:
+        if self.started_here:
+            subprocess.run([KAFKA_SCRIPT, "down"], capture_output=True, timeout=120)
+
+
+@dataclass
+class Workers:
+    """frontwire workers as separate processes, isolated by a fresh topic prefix."""
+
+    bootstrap: str
+    workdir: Path
+    env_extra: dict[str, str] = field(default_factory=dict)
+    prefix: str = field(default_factory=lambda: f"fwtest{uuid.uuid4().hex[:8]}")
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+
+    def env(self, service: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+                "FRONTWIRE_TOPIC_PREFIX": self.prefix,
+                "FRONTWIRE_WEB_PORT": str(self.ports[service]),
+                "FRONTWIRE_STATE_DIR": str(self.workdir / "state" / service),
+                "FRONTWIRE_CONSOLE_SINK": "false",
+                "FRONTWIRE_LOG_LEVEL": "INFO",
+            }
+        )
+        env.update(self.env_extra)
+        return env
+
+    def start(self, *services: str) -> None:
+        for service in services:
+            self.ports.setdefault(service, free_port())
+            log = (self.workdir / f"{service}.log").open("ab")
+            self.procs[service] = subprocess.Popen(
+                [str(FRONTWIRE), "worker", service],
+                env=self.env(service),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.workdir,
+                start_new_session=True,
+            )
+        for service in services:
+            self.wait_healthy(service)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def wait_healthy(self, service: str, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            proc = self.procs[service]
+            if proc.poll() is not None:
+                raise RuntimeError(f"{service} exited with {proc.returncode}:\n{self.log(service)}")
+            try:
+                with urllib.request.urlopen(f"{self.url(service)}/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise TimeoutError(f"{service} not healthy after {timeout}s:\n{self.log(service)}")
+
+    def kill(self, service: str, sig: int = signal.SIGKILL) -> None:
+        proc = self.procs.pop(service)
+        os.killpg(proc.pid, sig)
+        proc.wait(timeout=60)
+
+    def stop_all(self) -> None:
+        for service in list(self.procs):
+            proc = self.procs[service]
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for service, proc in list(self.procs.items()):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+            del self.procs[service]
+
+    def log(self, service: str, tail: int = 4000) -> str:
+        path = self.workdir / f"{service}.log"
+        return path.read_text(errors="replace")[-tail:] if path.exists() else ""

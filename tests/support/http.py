@@ -1,0 +1,122 @@
+"""Real HTTP servers on loopback for tests and benchmarks: a static site and a webhook receiver."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import orjson
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class LoopbackServer:
+    """Starts a ThreadingHTTPServer on 127.0.0.1 with an ephemeral port, in a thread."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._httpd = _Server(("127.0.0.1", 0), handler)
+        self._httpd.owner = self  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+class StaticSite(LoopbackServer):
+    """Serves fixed documents: path -> (content type, body)."""
+
+    def __init__(self, pages: dict[str, tuple[str, bytes]] | None = None) -> None:
+        self.pages: dict[str, tuple[str, bytes]] = dict(pages or {})
+        super().__init__(_StaticHandler)
+
+
+class _StaticHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        site: StaticSite = self.server.owner  # type: ignore[attr-defined]
+        page = site.pages.get(self.path.split("?")[0])
+        if page is None:
+            self.send_error(404)
+            return
+        content_type, body = page
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class Received:
+    at: float
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class WebhookReceiver(LoopbackServer):
+    """Collects every POSTed JSON body; answers 200."""
+
+    received: list[Received] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Condition()
+        super().__init__(_WebhookHandler)
+
+    def add(self, item: Received) -> None:
+        with self._lock:
+            self.received.append(item)
+            self._lock.notify_all()
+
+    def snapshot(self) -> list[Received]:
+        with self._lock:
+            return list(self.received)
+
+    def wait_for(self, done: Callable[[list[Received]], bool], timeout: float) -> list[Received]:
+        """Block until ``done(received)`` holds or the timeout passes; return what arrived."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not done(self.received):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._lock.wait(min(left, 0.5))
+            return list(self.received)
+
+
+class _WebhookHandler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = self.rfile.read(length)
+        receiver: WebhookReceiver = self.server.owner  # type: ignore[attr-defined]
+        try:
+            body = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            self.send_error(400)
+            return
+        receiver.add(Received(time.time(), dict(self.headers.items()), body))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
