@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_worst:
         _worst(pages, ours, args.show_worst)
     print(f"cleaner f1={mine.f1:.4f} trafilatura_f1={base.f1:.4f} "
-          f"pages_per_s={ours.pages_per_s():.1f} trafilatura_pages_per_s={theirs.pages_per_s():.1f}")
+          f"pages_per_s={ours.pages_per_s():.1f} "
+          f"trafilatura_pages_per_s={theirs.pages_per_s():.1f}")
     return 0
 
 

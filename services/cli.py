@@ -65,7 +65,7 @@ def run(
 def replay(
     paths: Paths,
     deliver: Annotated[
-        bool, typer.Option(help="Also deliver to the configured sinks, not only print")
+        bool, typer.Option(help="Also deliver to the configured sinks (webhook, Slack...)")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print alerts as JSON lines")] = False,
 ) -> None:
@@ -73,7 +73,7 @@ def replay(
     from services.embedded import EmbeddedPipeline
     from services.inputs import InputError, read_inputs
 
-    settings = _settings(console_sink=False) if not deliver else _settings()
+    settings = _settings()
     _logging(settings)
     pipeline = EmbeddedPipeline.ephemeral(settings)
 
@@ -81,7 +81,8 @@ def replay(
         count = 0
         try:
             for _, raw in read_inputs(paths):
-                for item in await pipeline.submit(raw):
+                routed = await pipeline.submit(raw) if deliver else pipeline.core.process(raw)
+                for item in routed:
                     _print_alert(item.alert, as_json)
                     count += 1
         finally:

@@ -47,9 +47,14 @@ def decide_step(candidate: Candidate, groups: GroupStore, now: float) -> Routed 
     decision = decide(candidate, groups, now)
     rule = candidate.rule
     ALERTS.labels(rule.name, rule.severity, decision.kind).inc()
-    if decision.alert is None:
-        return None
-    return Routed(stamp(decision.alert, "alerted", now), tuple(rule.routes))
+    if decision.alert is not None:
+        return Routed(stamp(decision.alert, "alerted", now), tuple(rule.routes))
+    if decision.replay is not None:
+        # A report grouping has already counted: the process may have died after recording the
+        # group and before delivering, so hand the current alert on again. The delivery log
+        # makes this a no-op where it was delivered.
+        return Routed(decision.replay, tuple(rule.routes))
+    return None
 
 
 def candidate_to_wire(candidate: Candidate) -> AlertCandidate:

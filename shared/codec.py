@@ -7,7 +7,6 @@ record; every failure is a `CodecError`, which the transports turn into a dead l
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, Protocol, TypeVar, cast
 
 import orjson
@@ -35,9 +34,15 @@ def to_dict(record: Any) -> dict[str, Any]:
     return cast(dict[str, Any], orjson.loads(orjson.dumps(record)))
 
 
-@cache
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
 def _adapter(cls: type[R]) -> TypeAdapter[R]:
-    return TypeAdapter(cls)
+    # Building an adapter compiles a validator; do it once per record class.
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    return adapter
 
 
 def from_dict(cls: type[R], data: Any) -> R:

@@ -16,7 +16,7 @@ from typing import Any
 
 import faust
 
-from services.alerting.grouping import GroupState
+from services.alerting.grouping import MappingGroupStore
 from services.alerting.rules import RuleSet
 from services.bootstrap import build_dispatcher
 from services.pipeline import candidate_from_wire, candidate_to_wire, decide_step
@@ -27,20 +27,6 @@ from shared.kafka.stage import Emit
 from shared.observability import DEAD_LETTERS
 from shared.records import Alert, AlertCandidate, DeadLetter, EnrichedArticle
 from shared.settings import Settings
-
-
-class TableGroupStore:
-    """GroupStore over a faust table (values as plain dicts, changelogged)."""
-
-    def __init__(self, table: Any) -> None:
-        self.table = table
-
-    def get(self, group_key: str) -> GroupState | None:
-        value = self.table.get(group_key)
-        return None if value is None else GroupState.from_dict(value)
-
-    def put(self, group_key: str, state: GroupState) -> None:
-        self.table[group_key] = state.to_dict()
 
 
 class TableDeliveryLog:
@@ -61,12 +47,10 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
     candidates = app.topic(topics.candidates)
     alerts = app.topic(topics.alerts)
     deadletter = app.topic(topics.deadletter)
-    table_opts: dict[str, Any] = {
-        "partitions": settings.partitions,
-        "key_serializer": "json",
-        "value_serializer": "json",
-    }
-    groups = TableGroupStore(app.Table("alert-groups", default=None, **table_opts))
+    # Same partition count as alerts.candidates: the tables are co-partitioned with it.
+    # Keys and values go to the changelog as JSON (faust's default for untyped tables).
+    table_opts: dict[str, Any] = {"partitions": settings.partitions, "key_type": str}
+    groups = MappingGroupStore(app.Table("alert-groups", default=None, **table_opts))
     log = TableDeliveryLog(app.Table("alert-deliveries", default=None, **table_opts))
 
     async def sink_dead_letter(alert: Alert, sink: str, error: Exception) -> None:
@@ -97,7 +81,9 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
         routed = decide_step(candidate, groups, time.time())
         if routed is None:
             return []
-        await dispatcher.dispatch(routed.alert, routed.routes)
+        outcomes = await dispatcher.dispatch(routed.alert, routed.routes)
+        if "delivered" not in outcomes.values():
+            return []  # a replay that every sink had already received
         return [Emit(alerts, routed.alert.group_key.encode(), encode(routed.alert))]
 
     StageLoop(app, "alerting.match", app.topic(topics.enriched), deadletter).attach(

@@ -172,4 +172,3 @@ def _fallback_signature(event: Event) -> str:
         event.location.name if event.location else "",
     ]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
-

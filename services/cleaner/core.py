@@ -6,13 +6,12 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from shared.records import CleanArticle, RawArticle
-
 from services.cleaner import dates, fingerprint, html, inputs, language, metadata, stubs, text
 from services.cleaner.errors import Unusable
 from services.cleaner.filters import filter_paragraphs
 from services.cleaner.lines import word_count
 from services.cleaner.sitememory import SiteMemory
+from shared.records import CleanArticle, RawArticle
 
 __all__ = ["Cleaner", "Unusable", "clean"]
 
@@ -49,6 +48,8 @@ def _from_html(raw: RawArticle, body: str) -> _Draft:
     if tree is None:
         return _from_text(raw, body)
     meta = metadata.extract(tree, raw.url)
+    html.strip_inert(tree)
+    html.merge_split_bodies(tree)
     started = time.perf_counter()
     paragraphs = html.extract(tree, raw.url)
     if not paragraphs and len(body) <= FALLBACK_MAX_CHARS and (
@@ -56,7 +57,7 @@ def _from_html(raw: RawArticle, body: str) -> _Draft:
     ):
         paragraphs = html.extract(tree, raw.url, fast=False)
     title = raw.title_hint or meta.title
-    kept = filter_paragraphs(paragraphs, title)
+    kept = filter_paragraphs(paragraphs, title, other_titles=meta.other_titles)
     page_text = "" if kept.paragraphs else html.page_text(tree)
     return _Draft(title, kept.paragraphs, meta.publisher or metadata.site_name_from_url(raw.url),
                   meta.published, kept.original_publisher, meta.language_hint, page_text)
@@ -74,7 +75,8 @@ class Cleaner:
         host = _host(raw.url)
         paragraphs = stubs.check(self.sites.strip(host, draft.paragraphs), draft.page_text)
         body = "\n".join(paragraphs)
-        digest = fingerprint.content_hash(body)
+        normalised = fingerprint.normalise(body)
+        digest = fingerprint.sha1(normalised)
         if self.seen.add(digest):
             raise Unusable("duplicate", f"content hash {digest} already seen")
         self.sites.learn(host, draft.paragraphs)
@@ -84,7 +86,7 @@ class Cleaner:
             published=draft.published or _hinted_date(raw.published_hint),
             language=language.detect(body, draft.language_hint),
             word_count=word_count(body), content_hash=digest,
-            simhash=fingerprint.simhash(body), stamps=dict(raw.stamps),
+            simhash=fingerprint.simhash_normalised(normalised), stamps=dict(raw.stamps),
         )
 
     def _draft(self, raw: RawArticle) -> _Draft:

@@ -21,10 +21,9 @@ _MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
 _ISO_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
 # dd-mm-yyyy, dd.mm.yyyy, dd/mm/yyyy: read day first.
 _DMY = re.compile(r"(?<!\d)(?P<d>\d{1,2})[-./](?P<m>\d{1,2})[-./](?P<y>(?:19|20)\d{2})(?!\d)")
-_D_MON_Y = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\s+(?P<y>(?:19|20)\d{{2}})",
-                      re.IGNORECASE)
-_MON_D_Y = re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})",
-                      re.IGNORECASE)
+_YEAR = r"(?P<y>(?:19|20)\d{2})"
+_D_MON_Y = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\s+{_YEAR}", re.I)
+_MON_D_Y = re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}", re.I)
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-]?(?P<m>\d{1,2})[/-]?(?P<d>\d{1,2})(?:/|[-_]|$)")
 
 

@@ -41,13 +41,25 @@ def _ends_story(paragraphs: list[str], i: int, kept: list[str], dump: bool) -> b
     return dump or _words(paragraphs[i + 1 :]) <= _TAIL_SHARE * _words(kept)
 
 
+def _is_title(line: str, titles: list[str], leading: bool) -> bool:
+    """The headline repeated: equal to a known title, or (before the story starts) a part of
+    one, as when the page title carries the site name."""
+    key = _key(line)
+    if not key:
+        return False
+    if key in titles:
+        return True
+    return leading and len(key.split()) >= 3 and any(key in t for t in titles)
+
+
 def filter_paragraphs(
-    paragraphs: list[str], title: str | None = None, *, dump: bool = False
+    paragraphs: list[str], title: str | None = None, *, dump: bool = False,
+    other_titles: tuple[str | None, ...] = (),
 ) -> Filtered:
     """Keep the story's paragraphs; ``dump`` marks a text dump, where a "Related" heading
     always ends the story and non-prose lines around the story are trimmed."""
     result = Filtered()
-    title_key = _key(title) if title else None
+    titles = [_key(t) for t in (title, *other_titles) if t]
     kept = result.paragraphs
     i = 0
     while i < len(paragraphs):
@@ -59,7 +71,7 @@ def filter_paragraphs(
         elif L.is_teaser_heading(line) or L.is_terminal_heading(line):
             i = _skip_teasers(paragraphs, i + 1)
             continue
-        elif not L.is_junk(line) and not (title_key and _key(line) == title_key):
+        elif not L.is_junk(line) and not _is_title(line, titles, not kept):
             kept.append(line)
         i += 1
     if dump:

@@ -18,8 +18,12 @@ def normalise(text: str) -> str:
     return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
+def sha1(normalised: str) -> str:
+    return hashlib.sha1(normalised.encode("utf-8")).hexdigest()
+
+
 def content_hash(text: str) -> str:
-    return hashlib.sha1(normalise(text).encode("utf-8")).hexdigest()
+    return sha1(normalise(text))
 
 
 def _word_hashes(words: list[str]) -> np.ndarray:
@@ -50,7 +54,11 @@ def _shingle_hashes(words: list[str]) -> np.ndarray:
 
 def simhash(text: str) -> str:
     """64-bit SimHash over word 3-shingles, as 16 hex digits (all zeros for empty text)."""
-    hashes = _shingle_hashes(normalise(text).split())
+    return simhash_normalised(normalise(text))
+
+
+def simhash_normalised(normalised: str) -> str:
+    hashes = _shingle_hashes(normalised.split())
     if hashes.size == 0:
         return "0" * 16
     bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")

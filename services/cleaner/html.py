@@ -6,6 +6,8 @@ import logging
 import re
 
 import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
@@ -15,13 +17,19 @@ logging.getLogger("trafilatura").setLevel(logging.ERROR)
 _LIST_MARK = re.compile(r"^[-•*]\s+")
 
 
+_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+
+
 def parse(markup: str) -> HtmlElement | None:
     """An lxml tree of ``markup``, or None when it does not parse into a document."""
     try:
-        tree = load_html(markup)
-    except (ValueError, TypeError, RecursionError):
-        return None
-    return tree if isinstance(tree, HtmlElement) else None
+        tree = lxml_html.document_fromstring(markup, parser=_PARSER)
+    except (ValueError, etree.ParserError):  # e.g. a string with an encoding declaration
+        try:
+            tree = load_html(markup)
+        except (ValueError, TypeError, RecursionError):
+            return None
+    return tree if isinstance(tree, HtmlElement) and len(tree) else None
 
 
 def _paragraphs(text: str | None) -> list[str]:
@@ -52,3 +60,37 @@ def page_text(tree: HtmlElement, limit: int = 20_000) -> str:
         return " ".join(node.text_content()[: limit * 2].split())[:limit]
     except (ValueError, RecursionError):
         return ""
+
+
+_BODY_CLASS = re.compile(
+    r"(?:article|story|post|entry|content)[-_]{0,2}(?:body|content|text)|body__container", re.I
+)
+_MIN_PARAGRAPHS = 2
+
+
+def merge_split_bodies(tree: HtmlElement) -> None:
+    """Join article bodies a page split into sibling blocks of one class (ads between them),
+    so the extractor, which keeps one block, keeps them all."""
+    groups: dict[str, list[HtmlElement]] = {}
+    for node in tree.iter("div", "section"):
+        cls = node.get("class") or ""
+        if _BODY_CLASS.search(cls) and len(node.findall("p")) >= _MIN_PARAGRAPHS:
+            groups.setdefault(cls, []).append(node)
+    for nodes in groups.values():
+        first = nodes[0]
+        for other in nodes[1:]:
+            if any(anc is first for anc in other.iterancestors()):
+                continue
+            parent = other.getparent()
+            if parent is None:
+                continue
+            first.extend(list(other))
+            parent.remove(other)
+
+
+_INERT = ("script", "style", "svg", "template", "iframe", "object", "embed", "canvas")
+
+
+def strip_inert(tree: HtmlElement) -> None:
+    """Drop code, styles and comments (run after metadata, which reads JSON-LD scripts)."""
+    etree.strip_elements(tree, *_INERT, etree.Comment, with_tail=False)

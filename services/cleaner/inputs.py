@@ -30,14 +30,14 @@ def check_binary(body: str) -> None:
 
 def repair_encoding(body: str) -> str:
     """Undo UTF-8 read as cp1252/latin-1 ("Ã©" for "é"); refuse text full of U+FFFD."""
-    if len(_MOJIBAKE.findall(body[:100_000])) >= 3:
+    if len(_MOJIBAKE.findall(body[:50_000])) >= 3:
         for codec in ("cp1252", "latin-1"):
             try:
                 body = body.encode(codec).decode("utf-8")
                 break
             except UnicodeError:
                 continue
-    sample = body[:100_000]
+    sample = body[:50_000]
     if sample and sample.count("\ufffd") > max(20, 0.02 * len(sample)):
         raise Unusable("bad_encoding", "too many undecodable characters")
     return body

@@ -45,6 +45,11 @@ _JUNK_START = re.compile(
     | write\ to\ \w.{0,60}\bat\ \S+@
     | have\ a\ (?:news\ )?tip\?
     | follow\ (?:us|him|her|them|@\w+)\ on\b
+    | follow\b.{0,60}\bon\ (?:facebook|twitter|instagram|linkedin|youtube|tiktok|x)\b
+    | (?:updated|published|posted|last\ modified)(?:\ on|\ at)?:?\ [\w ,.:]{0,30}\d[\w ,.:]{0,20}$
+    | (?:tell\ us|let\ us\ know)\ what\ you\ think
+    | if\ you\ (?:enjoyed|liked)\ this\ (?:article|story|post)
+    | how\ to\ listen\b
     | (?:image|photo|picture|video)\ (?:source|credit|caption)s?\s*:
     | (?:photo|image|picture)s?\s*:\s
     | (?:download|get)\ (?:the\ |our\ )?(?:\w+\s)?app\b
@@ -96,6 +101,15 @@ _ORIGINAL = re.compile(
 _TAGGED_TEASER = re.compile(r"\[[A-Z][A-Z ]{2,15}\]\W*$")
 
 
+# Pitches that can sit anywhere in a short line.
+_PITCH = re.compile(
+    r"\b(?:(?:sign\ up|subscribe)\b.{0,80}\bnewsletter|click\ here\b|for\ as\ little\ as\b"
+    r"|(?:delivered|straight)\ to\ your\ inbox)",
+    re.IGNORECASE,
+)
+_PITCH_MAX_WORDS = 40
+
+
 def word_count(line: str) -> int:
     return len(_WORD.findall(line))
 
@@ -114,17 +128,20 @@ def is_junk(line: str) -> bool:
         return True
     if _JUNK_LINE.match(text) or _JUNK_START.match(text):
         return True
-    if word_count(text) > 30:
+    words = word_count(text)
+    if words <= _PITCH_MAX_WORDS and _PITCH.search(text):
+        return True
+    if words > 30:
         return False
     return bool(_CREDIT_END.search(text) or _TAGGED_TEASER.search(text))
 
 
 def is_terminal_heading(line: str) -> bool:
-    return word_count(line) <= 6 and bool(_TERMINAL_HEADING.match(line.strip()))
+    return len(line) < 80 and bool(_TERMINAL_HEADING.match(line.strip())) and word_count(line) <= 6
 
 
 def is_teaser_heading(line: str) -> bool:
-    return word_count(line) <= 5 and bool(_TEASER_HEADING.match(line.strip()))
+    return len(line) < 60 and bool(_TEASER_HEADING.match(line.strip())) and word_count(line) <= 5
 
 
 def original_publisher(line: str) -> str | None:

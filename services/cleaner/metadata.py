@@ -31,6 +31,7 @@ class Metadata:
     publisher: str | None = None
     canonical_url: str | None = None
     language_hint: str | None = None
+    other_titles: tuple[str | None, ...] = ()
 
 
 def _meta(tree: HtmlElement) -> dict[str, str]:
@@ -109,6 +110,11 @@ def site_name_from_url(url: str) -> str | None:
     return host or None
 
 
+def _other_titles(tree: HtmlElement) -> tuple[str | None, ...]:
+    h1 = tree.find(".//h1")
+    return (tree.findtext(".//title"), h1.text_content() if h1 is not None else None)
+
+
 def _canonical(tree: HtmlElement, meta: dict[str, str]) -> str | None:
     for link in tree.iterfind(".//link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
@@ -127,4 +133,5 @@ def extract(tree: HtmlElement, url: str) -> Metadata:
         publisher=publisher,
         canonical_url=_canonical(tree, meta),
         language_hint=tree.get("lang") or meta.get("og:locale") or meta.get("content-language"),
+        other_titles=_other_titles(tree),
     )

@@ -60,7 +60,7 @@ class SiteMemory:
 
     def is_boilerplate(self, host: str, line: str) -> bool:
         counts = self._sites.get(host)
-        return bool(counts) and counts.get(_line_key(line), 0) >= self.min_docs
+        return counts is not None and counts.get(_line_key(line), 0) >= self.min_docs
 
     def strip(self, host: str, paragraphs: list[str]) -> list[str]:
         """``paragraphs`` without the site's learnt boilerplate (unchanged if that is all)."""

@@ -19,10 +19,12 @@ _CONSENT = re.compile(
 )
 _PAYWALL = re.compile(
     r"\b(?:subscribe (?:now )?to (?:continue|keep) reading|subscribers? only|"
-    r"this (?:article|content|story) is (?:only )?(?:available|reserved) (?:to|for) (?:subscribers|members)|"
+    r"this (?:article|content|story) is (?:only )?(?:available|reserved) (?:to|for) "
+    r"(?:subscribers|members)|"
     r"(?:already a subscriber|have an account)\?|to continue reading,? (?:please )?(?:log|sign) in|"
     r"you(?:'ve| have) reached (?:your|the) (?:limit|maximum)|free articles? (?:left|remaining)|"
-    r"(?:start|unlock) your (?:free )?(?:trial|subscription)|create a free account to (?:continue|read))\b",
+    r"(?:start|unlock) your (?:free )?(?:trial|subscription)|"
+    r"create a free account to (?:continue|read))\b",
     re.IGNORECASE,
 )
 
@@ -54,7 +56,10 @@ def _page_reason(page_text: str) -> str | None:
 
 def strip_walls(paragraphs: list[str]) -> list[str]:
     """Drop short paywall/consent lines from an otherwise real article."""
-    return [p for p in paragraphs if word_count(p) > 40 or not (_PAYWALL.search(p) or _CONSENT.search(p))]
+    return [
+        p for p in paragraphs
+        if word_count(p) > 40 or not (_PAYWALL.search(p) or _CONSENT.search(p))
+    ]
 
 
 def check(paragraphs: list[str], page_text: str = "") -> list[str]:

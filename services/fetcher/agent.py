@@ -11,6 +11,7 @@ from typing import Any
 
 import faust
 import orjson
+from faust.web import View
 
 from services.bootstrap import build_fetcher, state_path
 from services.fetcher.poller import FeedPoller, push_article
@@ -53,20 +54,21 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
             await _poll_one(poller(), source, emit)
 
     @app.page("/articles")
-    async def push(web: Any, request: Any) -> Any:
-        if request.method != "POST":
-            return web.json({"error": "POST an article"}, status=405)
-        if not _authorised(settings, request.headers.get("Authorization", "")):
-            return web.json({"error": "missing or wrong bearer token"}, status=401)
-        body = await request.content.read(MAX_PUSH_BYTES + 1)
-        if len(body) > MAX_PUSH_BYTES:
-            return web.json({"error": f"larger than {MAX_PUSH_BYTES} bytes"}, status=413)
-        try:
-            article = _pushed(body, request.headers.get("Content-Type", ""))
-        except ValueError as exc:
-            return web.json({"error": str(exc)}, status=400)
-        await emit(article)
-        return web.json({"id": article.id}, status=202)
+    class PushArticle(View):
+        """POST an article (JSON {url, html|text, title} or a bare HTML/text body)."""
+
+        async def post(self, request: Any) -> Any:
+            if not _authorised(settings, request.headers.get("Authorization", "")):
+                return self.json({"error": "missing or wrong bearer token"}, status=401)
+            body = await request.content.read(MAX_PUSH_BYTES + 1)
+            if len(body) > MAX_PUSH_BYTES:
+                return self.json({"error": f"larger than {MAX_PUSH_BYTES} bytes"}, status=413)
+            try:
+                article = _pushed(body, request.headers.get("Content-Type", ""))
+            except ValueError as exc:
+                return self.json({"error": str(exc)}, status=400)
+            await emit(article)
+            return self.json({"id": article.id}, status=202)
 
 
 async def _poll_one(poller: FeedPoller, source: Source, emit: Any) -> None:

@@ -93,18 +93,23 @@ class HttpPoster:
         except httpx.UnsupportedProtocol as exc:
             raise PermanentDeliveryError(f"{self._name}: unsupported URL scheme") from exc
         except httpx.TimeoutException as exc:
-            raise _Retry(f"{self._name}: timeout ({type(exc).__name__})",
-                         self.policy.backoff(attempt)) from exc
+            raise _Retry(
+                f"{self._name}: timeout ({type(exc).__name__})", self.policy.backoff(attempt)
+            ) from exc
         except httpx.TransportError as exc:
-            raise _Retry(f"{self._name}: connection error ({type(exc).__name__})",
-                         self.policy.backoff(attempt)) from exc
+            raise _Retry(
+                f"{self._name}: connection error ({type(exc).__name__})",
+                self.policy.backoff(attempt),
+            ) from exc
         status = response.status_code
         if 200 <= status < 300:
             return response
         if status in RETRYABLE_STATUS or status >= 500:
             wait = _retry_after(response)
-            raise _Retry(f"{self._name}: HTTP {status}",
-                         self.policy.backoff(attempt) if wait is None else wait)
+            raise _Retry(
+                f"{self._name}: HTTP {status}",
+                self.policy.backoff(attempt) if wait is None else wait,
+            )
         raise PermanentDeliveryError(f"{self._name}: HTTP {status}: {_snippet(response)}")
 
 

@@ -111,9 +111,9 @@ def test_bind_mounts_point_at_files_in_the_repo(compose: dict[str, Any]) -> None
 
 def test_monitoring_is_wired(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    prometheus_mounts = {v.split(":")[1]: v.split(":")[0] for v in services["prometheus"]["volumes"]}
-    assert prometheus_mounts["/etc/prometheus/prometheus.yml"] == "./deploy/prometheus/prometheus.yml"
-    assert prometheus_mounts["/etc/prometheus/alerts.yml"] == "./deploy/prometheus/alerts.yml"
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in services["prometheus"]["volumes"]}
+    assert mounts["/etc/prometheus/prometheus.yml"] == "./deploy/prometheus/prometheus.yml"
+    assert mounts["/etc/prometheus/alerts.yml"] == "./deploy/prometheus/alerts.yml"
     assert "--config.file=/etc/prometheus/prometheus.yml" in services["prometheus"]["command"]
     assert services["grafana"]["depends_on"]["prometheus"]["condition"] == "service_healthy"
     assert "kafka-exporter" in services

@@ -49,7 +49,7 @@ def test_dashboard_is_well_formed(dashboard: dict[str, Any]) -> None:
         assert panel["title"] and panel["description"]
         assert panel["targets"], panel["title"]
         grid = panel["gridPos"]
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24
+        assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 24
 
 
 def test_every_query_uses_only_metrics_that_exist(dashboard: dict[str, Any]) -> None:

@@ -22,8 +22,7 @@ from shared.records import EnrichedArticle, Event
 from tests.unit.alerting.builders import article, enriched, shells, troops
 
 RULES = RuleSet.default()
-TROOPS_RULE = RULES.get("large-troop-deployment")
-assert TROOPS_RULE is not None
+TROOPS_RULE = next(r for r in RULES if r.name == "large-troop-deployment")
 
 
 def candidate_from(n: int, publisher: str, event: Event | None = None) -> Candidate:
@@ -85,8 +84,12 @@ def test_alert_content() -> None:
     assert alert.group_key == "large-troop-deployment:sig-kp-ru-troops"
     assert alert.alert_id == alert_id_for(alert.group_key) and len(alert.alert_id) == 16
     assert (alert.rule, alert.severity) == ("large-troop-deployment", "critical")
-    assert alert.stamps == {"fetched": 1000.0, "cleaned": 1000.1, "enriched": 1000.2,
-                            "alerted": 1234.5}
+    assert alert.stamps == {
+        "fetched": 1000.0,
+        "cleaned": 1000.1,
+        "enriched": 1000.2,
+        "alerted": 1234.5,
+    }
     assert alert.summary == (
         "North Korea → Russia: 25,000–30,000 troops "
         "(planned; CNN citing Ukrainian intelligence; disputed by GUR)"
@@ -136,8 +139,7 @@ def test_group_state_round_trips_through_json() -> None:
 
 def test_summary_formats() -> None:
     assert summarise(shells()) == (
-        "North Korea → Russia: about 12 million 152mm shells "
-        "(estimated; South Korean intelligence)"
+        "North Korea → Russia: about 12 million 152mm shells (estimated; South Korean intelligence)"
     )
     lone = Event("mobilisation", (), "under_way", "s", 1.0)
     assert summarise(lone) == "Mobilisation (under way)"

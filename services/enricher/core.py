@@ -1,0 +1,191 @@
+"""The enricher's pure core: CleanArticle -> EnrichedArticle (entities, events, story id).
+
+One Aho-Corasick pass finds entities, another finds trigger words; only sentences holding a
+trigger are analysed further (quantities, attribution, roles, status, time, location).
+No I/O beyond loading the packaged data once; no Kafka, no network.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from services.enricher.attribution import attribute
+from services.enricher.events import RULES, Draft, SentenceCtx, could_fire, skip_sentence
+from services.enricher.gazetteer import Gazetteer, Mention
+from services.enricher.lexicon import Lexicon, Trigger
+from services.enricher.mentions import MentionIndex
+from services.enricher.merge import link_dispute, merge
+from services.enricher.quantities import QuantityReader
+from services.enricher.roles import RoleFinder
+from services.enricher.sentences import Sentences
+from services.enricher.stories import StoryIndex, story_id
+from shared.records import Actor, CleanArticle, EnrichedArticle, Entity, Event
+
+_DISPUTE_TYPES = {"troop": {"troop_deployment"}, "munition": {"arms_transfer", "attack"}}
+
+
+class Enricher:
+    def __init__(self, extra_gazetteer: Path | None = None, *,
+                 story_index: StoryIndex | None = None) -> None:
+        self.gazetteer = Gazetteer(extra_gazetteer)
+        self.lexicon = Lexicon()
+        self.quantities = QuantityReader(self.lexicon.units, self.lexicon.unit_re)
+        self.story_index = story_index
+
+    def country_name(self, code: str) -> str:
+        entry = self.gazetteer.countries.get(code)
+        return entry.name if entry else code
+
+    def enrich(self, article: CleanArticle) -> EnrichedArticle:
+        text = article.text
+        mentions = self.gazetteer.find(text)
+        events = self.events(text, mentions)
+        sid = story_id(article, events)
+        if self.story_index is not None:
+            sid = self.story_index.assign(article, sid)
+        return EnrichedArticle(article=article, entities=entities(mentions), events=events,
+                               story_id=sid, stamps=dict(article.stamps))
+
+    def events(self, text: str, mentions: list[Mention]) -> tuple[Event, ...]:
+        lowered = _lower(text)
+        triggers = self.lexicon.triggers(lowered)
+        if not triggers:
+            return ()
+        sentences = Sentences(text)
+        hot = [t for t in triggers if not t.cls.startswith("unit:")]
+        spans = sorted({sentences.span_at(t.start) for t in hot})
+        starts = [s for s, _ in spans]
+        by_sentence: dict[int, list[Trigger]] = defaultdict(list)
+        for t in triggers:
+            i = bisect_right(starts, t.start) - 1
+            if i >= 0 and t.start < spans[i][1]:
+                by_sentence[i].append(t)
+        index = MentionIndex(mentions)
+        drafts: list[Draft] = []
+        for i, (start, end) in enumerate(spans):
+            if not sentences.skip(start):
+                drafts.extend(self._sentence(text, lowered, start, end, by_sentence[i], index,
+                                             drafts))
+        return tuple(_event(d) for d in merge(drafts))
+
+    def _sentence(self, text: str, lowered: str, start: int, end: int, trigs: list[Trigger],
+                  index: MentionIndex, prior: list[Draft]) -> list[Draft]:
+        low = lowered[start:end]
+        units: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for t in trigs:
+            if t.cls.startswith("unit:"):
+                units[t.cls[5:]].append((t.start - start, t.word))
+        trigs = [t for t in trigs if not t.cls.startswith("unit:")]
+        classes = {t.cls for t in trigs}
+        if "contact" in classes and len(index.between(start, end)) < 2:
+            classes.discard("contact")
+        if not could_fire(classes, units, low) or skip_sentence(
+                self.lexicon, low, bool(units.get("troop") or units.get("munition"))):
+            return []
+        ctx = self._context(text, low, start, end, trigs, units, index)
+        new = [d for rule in RULES for d in rule(ctx)]
+        new = [d for d in new if not _absorbed(d, ctx, prior)]
+        _victims_from_attack(new, prior, self.country_name)
+        if "dispute" not in ctx.triggers:  # "will not send": a non-event, not a denial
+            new = [d for d in new if d.status != "denied"]
+        if "dispute" in ctx.triggers:
+            denier = self._denier(ctx)
+            types = set().union(*(_DISPUTE_TYPES.get(c, set()) for c in units))
+            new = link_dispute(new, prior, denier[0], denier[1], types)
+        return new
+
+    def _context(self, text: str, low: str, start: int, end: int, trigs: list[Trigger],
+                 units: dict[str, list[tuple[int, str]]], index: MentionIndex) -> SentenceCtx:
+        by_cls: dict[str, list[Trigger]] = defaultdict(list)
+        for t in trigs:
+            by_cls[t.cls].append(Trigger(t.start - start, t.end - start, t.cls, t.word))
+        cands = index.candidates(text, start, end)
+        att = attribute(text, start, end, cands, self.country_name)
+        roles = RoleFinder(text, cands, att.sources, _clause_start(att, start),
+                           self.country_name)
+        return SentenceCtx(
+            text=text, start=start, end=end, lowered=low, triggers=dict(by_cls),
+            units=dict(units), quantities=self.quantities.read(low), cands=cands, att=att,
+            roles=roles,
+            self_codes={c.country for c in att.sources[:1]})
+
+    def _denier(self, ctx: SentenceCtx) -> tuple[str | None, str | None]:
+        first = ctx.start + min(t.start for t in ctx.triggers["dispute"])
+        before = [c for c in ctx.cands if c.end <= first and c.entry.kind != "media"]
+        if not before:
+            return None, None
+        e = before[-1].entry
+        name = self.country_name(e.country) if e.kind == "place" and e.country else e.name
+        return name, e.country
+
+
+def _clause_start(att: object, start: int) -> int:
+    verbs = getattr(att, "verbs", [])
+    return verbs[0][1] if verbs else start
+
+
+def _absorbed(d: Draft, ctx: SentenceCtx, prior: list[Draft]) -> bool:
+    """"at least 1,000 of these people would be sappers": a breakdown of an earlier event."""
+    part = [q for q in ctx.quantities if q.partitive]
+    if d.type not in ("troop_deployment", "arms_transfer") or not part:
+        return False
+    return any(p.type == d.type and p.quantity and p.quantity.max >= part[0].quantity.max
+               for p in prior)
+
+
+def _victims_from_attack(new: list[Draft], prior: list[Draft],
+                         country_name: Callable[[str], str]) -> None:
+    """"At least 9 people were killed." after a strike: the victims are the strike's target."""
+    for d in new:
+        if d.type != "casualties" or d.actors:
+            continue
+        attacks = [p for p in [*prior, *new] if p.type == "attack" and p.codes("target")]
+        if attacks:
+            code = sorted(attacks[-1].codes("target"))[0]
+            d.actors = [Actor("victim", country_name(code), "country", code)]
+
+
+def _event(d: Draft) -> Event:
+    actors = tuple(d.actors)
+    return Event(type=d.type, actors=actors, status=d.status, sentence=d.sentence,
+                 confidence=d.confidence, quantity=d.quantity, location=d.location,
+                 time_text=d.time_text, attribution=tuple(d.attribution),
+                 disputed_by=tuple(d.disputed_by),
+                 signature=d.signature)
+
+
+def entities(mentions: list[Mention]) -> tuple[Entity, ...]:
+    counts: Counter[tuple[str, str, str | None]] = Counter()
+    for m in mentions:
+        e = m.entry
+        counts[(e.name, e.kind, e.country)] += 1
+    return tuple(Entity(name=n, kind=k, code=c, mentions=v) for (n, k, c), v in counts.items())
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
+_DEFAULT: Enricher | None = None
+_LOCK = threading.Lock()
+
+
+def default_enricher() -> Enricher:
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = Enricher()
+    return _DEFAULT
+
+
+def enrich(article: CleanArticle) -> EnrichedArticle:
+    """Enrich with a lazily built, process-wide default ``Enricher``."""
+    return default_enricher().enrich(article)

