@@ -12,38 +12,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import statistics
 import tempfile
 import time
-from itertools import permutations
 from pathlib import Path
 
 import httpx
+import orjson
 
+from tests.support.articles import deployment_article
 from tests.support.cluster import Broker, Workers
 from tests.support.http import WebhookReceiver
 
-COUNTRIES = (
-    "Russia Ukraine Belarus Poland Germany France Italy Spain Turkey Iran Iraq Syria Israel "
-    "Egypt Libya Sudan Ethiopia Somalia Kenya Nigeria Mali Niger Chad Algeria Morocco India "
-    "Pakistan Afghanistan China Japan Taiwan Vietnam Thailand Myanmar Indonesia Australia "
-    "Brazil Argentina Chile Colombia Venezuela Mexico Canada Cuba Serbia Hungary Romania "
-    "Bulgaria Greece Finland Sweden Norway Denmark Estonia Latvia Lithuania Georgia Armenia "
-    "Azerbaijan Kazakhstan"
-).split()
 
-
-def article(index: int) -> dict[str, str]:
-    sender, recipient = list(permutations(COUNTRIES, 2))[index % (len(COUNTRIES) ** 2 - len(COUNTRIES))]
-    troops = 1000 + index
-    return {
-        "url": f"https://bench.example.org/{index}",
-        "title": f"{sender} sends troops to {recipient}",
-        "text": (
-            f"{sender} is sending {troops:,} troops to {recipient}, officials said on Monday.\n"
-            f"The deployment is expected to be completed within weeks, the ministry said."
-        ),
-    }
+def _body(index: int) -> dict[str, str]:
+    article = deployment_article(index)
+    return {key: article[key] for key in ("url", "title", "text")}
 
 
 async def push_at_rate(url: str, rate: float, duration: float) -> int:
@@ -54,7 +39,7 @@ async def push_at_rate(url: str, rate: float, duration: float) -> int:
             delay = start + i / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            resp = await client.post(f"{url}/articles", json=article(i))
+            resp = await client.post(f"{url}/articles", json=_body(i))
             resp.raise_for_status()
     return total
 
@@ -64,11 +49,26 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
+HOPS = ("fetched", "cleaned", "enriched", "alerted", "received")
+
+
+def print_hops(stamps: list[dict[str, float]]) -> None:
+    """Median and p99 of each hop, from the stamps the records carry."""
+    for start, end in itertools.pairwise(HOPS):
+        spans = [(s[end] - s[start]) * 1000 for s in stamps if start in s and end in s]
+        if spans:
+            print(
+                f"  {start:>8} -> {end:<8} p50={percentile(spans, 50):8.1f} ms"
+                f"  p99={percentile(spans, 99):8.1f} ms"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=float, default=50.0, help="articles per second")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of pushing")
     parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--dump", type=Path, help="write each alert's stamps here (JSONL)")
     args = parser.parse_args()
 
     broker = Broker().start()
@@ -102,6 +102,10 @@ def main() -> None:
         raise SystemExit("no alert arrived: see the worker logs in " + str(workdir))
     print(f"pushed {sent} articles at {args.rate:g}/s for {args.duration:g}s; {len(got)} alerts")
     print(f"mean {statistics.fmean(latencies):.1f} ms, max {max(latencies):.1f} ms")
+    stamps = [r.body["data"]["stamps"] | {"received": r.at} for r in got if "data" in r.body]
+    print_hops(stamps)
+    if args.dump:
+        args.dump.write_bytes(b"".join(orjson.dumps(s) + b"\n" for s in stamps))
     print(
         f"latency_ms p50={percentile(latencies, 50):.1f} p95={percentile(latencies, 95):.1f} "
         f"p99={percentile(latencies, 99):.1f} rate={args.rate:g}/s n={len(latencies)}"

@@ -38,7 +38,9 @@ def sink_spec(settings: Settings) -> dict[str, dict[str, Any]]:
         spec["webhook"] = {
             "type": "webhook",
             "url": settings.webhook_url,
-            "secret": settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
+            "secret": settings.webhook_secret.get_secret_value()
+            if settings.webhook_secret
+            else None,
         }
     if settings.jsonl_sink_path:
         spec["jsonl"] = {"type": "jsonl", "path": str(settings.jsonl_sink_path)}

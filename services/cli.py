@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -46,7 +47,9 @@ def _logging(settings: Settings) -> None:
 
 @app.command()
 def run(
-    feeds: Annotated[Path | None, typer.Option(help="Sources YAML (default: packaged list)")] = None,
+    feeds: Annotated[
+        Path | None, typer.Option(help="Sources YAML (default: packaged list)")
+    ] = None,
     once: Annotated[bool, typer.Option(help="Poll every source once, then exit")] = False,
 ) -> None:
     """Embedded mode: watch the feeds and run all four stages in this process (no Kafka)."""
@@ -55,10 +58,8 @@ def run(
     overrides: dict[str, Any] = {"feeds_file": feeds} if feeds else {}
     settings = _settings(**overrides)
     _logging(settings)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
         asyncio.run(run_embedded(settings, once=once))
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command()
@@ -165,7 +166,9 @@ def enrich(paths: Paths) -> None:
 
 @rules_app.command("check")
 def rules_check(
-    files: Annotated[list[Path] | None, typer.Argument(help="Rule files (default pack if none)")] = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Rule files (default pack if none)")
+    ] = None,
 ) -> None:
     """Validate rule files; exit status 1 on any error, naming file, line and field."""
     from services.alerting.rules import RuleError, RuleSet

@@ -83,7 +83,7 @@ class FeedWatcher:
             ready = [s for s in self.sources if due[s.url] <= now]
             for source in ready:
                 await self._poll(source)
-                jitter = random.uniform(0.9, 1.1)  # noqa: S311 - spreading load, not security
+                jitter = random.uniform(0.9, 1.1)
                 due[source.url] = time.monotonic() + source.interval_s * jitter
             if once:
                 return

@@ -7,6 +7,7 @@ transports run the same code. Steps add their stage's timestamp to the record.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +93,28 @@ class Core:
         enriched = enrich_step(self.enricher, article, self.clock())
         routed = (decide_step(c, self.groups, self.clock()) for c in self.rules.match(enriched))
         return [r for r in routed if r is not None]
+
+
+_WARM_UP_TEXT = (
+    "Officials said on Monday that the ministry was sending 1,200 troops to the border region "
+    "after weeks of talks, according to a statement published by the defence ministry."
+)
+
+
+def warm_up(cleaner: Cleaner | None = None, enricher: Enricher | None = None) -> None:
+    """Run the cores once on a tiny built-in article, so the first real message does not pay
+    for lazy imports and compiled matchers (seconds, seen as a latency spike at start-up)."""
+    raw = RawArticle(
+        id="warm-up", url="", source="warm-up", content_type="text/plain", body=_WARM_UP_TEXT
+    )
+    article = None
+    if cleaner is not None:
+        with contextlib.suppress(Unusable):
+            article = cleaner.clean(raw)
+    if enricher is not None:
+        enricher.enrich(
+            article or CleanArticle(id="warm-up", url="", source="", title=None, text=_WARM_UP_TEXT)
+        )
 
 
 def summarise(routed: Sequence[Routed]) -> list[str]:

@@ -13,22 +13,40 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.
 
 
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
-    """JSON lines on stderr; stdout stays free for CLI output such as printed alerts."""
-    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level.upper(), force=True)
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    """JSON lines on stderr for our logs and for the libraries' (faust, aiokafka, httpx) alike.
+
+    stdout stays free for CLI output such as printed alerts.
+    """
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
     )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            renderer,
+            *shared,
+            structlog.processors.StackInfoRenderer(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=False,
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
     )
 
 
@@ -36,14 +54,12 @@ def get_logger(name: str) -> Any:
     return structlog.get_logger(name)
 
 
-MESSAGES_IN = Counter(
-    "frontwire_messages_in_total", "Records taken in by a stage", ["stage"]
-)
-MESSAGES_OUT = Counter(
-    "frontwire_messages_out_total", "Records emitted by a stage", ["stage"]
-)
+MESSAGES_IN = Counter("frontwire_messages_in_total", "Records taken in by a stage", ["stage"])
+MESSAGES_OUT = Counter("frontwire_messages_out_total", "Records emitted by a stage", ["stage"])
 DROPPED = Counter(
-    "frontwire_dropped_total", "Records a stage decided not to pass on, by reason", ["stage", "reason"]
+    "frontwire_dropped_total",
+    "Records a stage decided not to pass on, by reason",
+    ["stage", "reason"],
 )
 DEAD_LETTERS = Counter(
     "frontwire_dead_letters_total", "Records sent to the dead-letter topic", ["stage"]
@@ -61,14 +77,17 @@ E2E_SECONDS = Histogram(
     buckets=_LATENCY_BUCKETS,
 )
 ALERTS = Counter(
-    "frontwire_alerts_total", "Alert decisions (new, updated, suppressed) by rule and severity",
+    "frontwire_alerts_total",
+    "Alert decisions (new, updated, suppressed) by rule and severity",
     ["rule", "severity", "decision"],
 )
 DELIVERIES = Counter(
     "frontwire_deliveries_total", "Alert deliveries by sink and outcome", ["sink", "outcome"]
 )
 DELIVERY_SECONDS = Histogram(
-    "frontwire_delivery_seconds", "Time to deliver one alert to one sink", ["sink"],
+    "frontwire_delivery_seconds",
+    "Time to deliver one alert to one sink",
+    ["sink"],
     buckets=_LATENCY_BUCKETS,
 )
 FETCHES = Counter(

@@ -92,7 +92,9 @@ class Event:
     quantity: Quantity | None = None
     location: Location | None = None
     time_text: str | None = None
-    attribution: tuple[str, ...] = ()  # who said it, outermost first: ("CNN", "Ukrainian intelligence")
+    attribution: tuple[
+        str, ...
+    ] = ()  # who said it, outermost first: ("CNN", "Ukrainian intelligence")
     disputed_by: tuple[str, ...] = ()
     signature: str = ""  # stable id of "what happened", independent of wording and outlet
 

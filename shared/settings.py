@@ -110,9 +110,7 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{_field_name(err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{_field_name(err['loc'])}: {err['msg']}" for err in exc.errors())
         raise SettingsError(f"invalid settings: {problems}") from None
 
 

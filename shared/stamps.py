@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any, TypeVar
+from typing import TypeVar
 
 R = TypeVar("R")
 
@@ -18,12 +18,12 @@ def stamp(record: R, stage: str, now: float | None = None) -> R:
     return dataclasses.replace(record, stamps=stamps)  # type: ignore[type-var]
 
 
-def latency(stamps: dict[str, float], start: str = "fetched", end: str | None = None) -> float | None:
+def latency(
+    stamps: dict[str, float], start: str = "fetched", end: str | None = None
+) -> float | None:
     """Seconds from ``start`` to ``end`` (or to now), None when ``start`` is missing."""
     begin = stamps.get(start)
     if begin is None:
         return None
     finish = time.time() if end is None else stamps.get(end)
     return None if finish is None else finish - begin
-
-

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import faust
 
 from services.enricher import Enricher
-from services.pipeline import enrich_step
+from services.pipeline import enrich_step, warm_up
 from shared.codec import decode, encode
 from shared.kafka import StageLoop, TopicMap
 from shared.kafka.stage import Emit
@@ -18,6 +18,7 @@ from shared.settings import Settings
 
 def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
     enricher = Enricher()
+    warm_up(enricher=enricher)
     out = app.topic(topics.enriched)
 
     async def handle(key: bytes | None, value: bytes) -> Sequence[Emit]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import faust
@@ -52,13 +51,33 @@ def _add_web_views(app: faust.App, service: str) -> None:
 
     @app.page("/health")
     async def health(web: Any, request: Any) -> Any:
-        consumer = app.consumer if app.consumer else None
-        assigned = len(consumer.assignment()) if consumer is not None else 0
-        ok = app.started and not app.crashed
-        return web.json(
-            {"service": service, "ok": ok, "assigned_partitions": assigned},
-            status=200 if ok else 503,
-        )
+        state = readiness(app)
+        return web.json({"service": service, **state}, status=200 if state["ready"] else 503)
+
+
+def readiness(app: faust.App) -> dict[str, Any]:
+    """Ready = running, not rebalancing, tables recovered, and holding partitions if it consumes.
+
+    A worker answers 503 until then, so orchestration (and the tests) wait for a worker that
+    can really take messages, and a worker stuck in a rebalance shows up as unhealthy.
+    """
+    consumes = bool(app.agents)
+    assigned = len(app.consumer.assignment()) if consumes and app.consumer else 0
+    recovery = getattr(app.tables, "recovery", None)  # absent from the TableManagerT type
+    recovered = recovery.completed.is_set() if recovery is not None else True
+    ready = (
+        app.started
+        and not app.crashed
+        and not app.rebalancing
+        and recovered
+        and (assigned > 0 or not consumes)
+    )
+    return {
+        "ready": ready,
+        "rebalancing": bool(app.rebalancing),
+        "tables_recovered": recovered,
+        "assigned_partitions": assigned,
+    }
 
 
 def run_worker(app: faust.App, service: str, settings: Settings) -> None:
@@ -67,5 +86,6 @@ def run_worker(app: faust.App, service: str, settings: Settings) -> None:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     asyncio.run(ensure_topics(settings))
     UP.labels(service).set(1)
-    worker = faust.Worker(app, loglevel=logging.getLevelName(settings.log_level.upper()))
+    # Logging is ours (structlog JSON, configured above); faust must not replace it.
+    worker = faust.Worker(app, override_logging=False)
     worker.execute_from_commandline()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -64,10 +65,9 @@ async def ensure_topics(settings: Settings) -> None:
             if name not in existing
         ]
         if wanted:
-            try:
+            # Another worker may win the race to create them; that is fine.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(wanted)
-            except TopicAlreadyExistsError:
-                pass  # another worker won the race; that is fine
             log.info("topics_created", topics=[t.name for t in wanted])
     finally:
         await admin.close()

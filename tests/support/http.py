@@ -48,7 +48,9 @@ class StaticSite(LoopbackServer):
 
 
 class _StaticHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+
+    def do_GET(self) -> None:
         site: StaticSite = self.server.owner  # type: ignore[attr-defined]
         page = site.pages.get(self.path.split("?")[0])
         if page is None:
@@ -104,7 +106,9 @@ class WebhookReceiver(LoopbackServer):
 
 
 class _WebhookHandler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         payload = self.rfile.read(length)
         receiver: WebhookReceiver = self.server.owner  # type: ignore[attr-defined]

@@ -16,8 +16,8 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from tests.integration.e2e.articles import deployment_article
 from tests.paths import SEED_ARTICLE, require_shared
+from tests.support.articles import deployment_article
 from tests.support.cluster import Workers
 from tests.support.http import Received, StaticSite, WebhookReceiver
 
@@ -46,7 +46,9 @@ def site() -> Iterator[StaticSite]:
         yield served
 
 
-def _workers(kafka: str, tmp_path: Path, webhook: WebhookReceiver, feeds: Path | None = None) -> Workers:
+def _workers(
+    kafka: str, tmp_path: Path, webhook: WebhookReceiver, feeds: Path | None = None
+) -> Workers:
     extra = {
         "FRONTWIRE_WEBHOOK_URL": f"{webhook.url}/hook",
         "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]',
@@ -84,7 +86,9 @@ def test_feed_to_webhook_over_kafka(
         _rss([("Kim pledges support to Russia", f"{site.url}/world/kim-russia.txt")]),
     )
     feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(f"sources:\n  - name: loopback\n    url: {site.url}/feed.xml\n    interval_s: 30\n")
+    feeds.write_text(
+        f"sources:\n  - name: loopback\n    url: {site.url}/feed.xml\n    interval_s: 30\n"
+    )
     workers = _workers(kafka_bootstrap, tmp_path, webhook, feeds)
     try:
         workers.start(*SERVICES)
@@ -106,7 +110,9 @@ def test_feed_to_webhook_over_kafka(
     assert ("KP", "RU") in pairs
     text = orjson.dumps(alerts).decode()
     for teaser_word in ("Powell", "Zelenskyy", "Faulkender", "anti-corruption"):
-        assert teaser_word not in text, f"a related-article teaser leaked into an alert: {teaser_word}"
+        assert teaser_word not in text, (
+            f"a related-article teaser leaked into an alert: {teaser_word}"
+        )
     for received in got:  # every delivery carries its idempotency key
         assert received.headers.get("Idempotency-Key") == received.body["id"]
 

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import orjson
 
-from tests.integration.e2e.articles import deployment_article
 from tests.paths import SEED_ARTICLE, require_shared
+from tests.support.articles import deployment_article
 from tests.support.cluster import FRONTWIRE
 from tests.support.http import StaticSite, WebhookReceiver
 
 
-def _frontwire(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _frontwire(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(FRONTWIRE), *args],
         capture_output=True,
@@ -37,7 +39,9 @@ def test_replay_prints_troop_and_munitions_alerts() -> None:
 def test_replay_of_own_jsonl_prints_one_alert_per_article(tmp_path: Path) -> None:
     lines = [deployment_article(i) for i in range(3)]
     path = tmp_path / "articles.jsonl"
-    path.write_bytes(b"".join(orjson.dumps({k: a[k] for k in ("url", "title", "text")}) + b"\n" for a in lines))
+    path.write_bytes(
+        b"".join(orjson.dumps({k: a[k] for k in ("url", "title", "text")}) + b"\n" for a in lines)
+    )
     done = _frontwire("replay", str(path))
     assert done.returncode == 0, done.stderr
     printed = [line for line in done.stdout.splitlines() if line.strip()]
@@ -76,7 +80,10 @@ def test_run_once_then_restart_neither_refetches_nor_realerts(tmp_path: Path) ->
 def test_run_with_unreachable_feed_logs_and_exits_cleanly(tmp_path: Path) -> None:
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text("sources:\n  - name: nowhere\n    url: http://127.0.0.1:9/feed.xml\n")
-    env = {"FRONTWIRE_STATE_DIR": str(tmp_path / "state"), "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]'}
+    env = {
+        "FRONTWIRE_STATE_DIR": str(tmp_path / "state"),
+        "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]',
+    }
     done = _frontwire("run", "--once", "--feeds", str(feeds), env=env)
     assert done.returncode == 0, done.stderr
     assert "nowhere" in done.stderr or "127.0.0.1:9" in done.stderr

@@ -1,0 +1,41 @@
+"""Synthetic articles written for the tests and benchmarks (our own words), one event each."""
+
+from __future__ import annotations
+
+from itertools import permutations
+
+# name as written -> ISO 3166 alpha-2; ordered pairs give each article its own event signature.
+COUNTRIES = {
+    "North Korea": "KP", "Russia": "RU", "Belarus": "BY", "Iran": "IR", "China": "CN",
+    "Poland": "PL", "Germany": "DE", "France": "FR", "Turkey": "TR", "Japan": "JP",
+    "India": "IN", "Pakistan": "PK", "Israel": "IL", "Egypt": "EG", "Nigeria": "NG",
+    "Brazil": "BR", "Italy": "IT", "Spain": "ES", "Iraq": "IQ", "Syria": "SY", "Libya": "LY",
+    "Sudan": "SD", "Ethiopia": "ET", "Somalia": "SO", "Kenya": "KE", "Mali": "ML",
+    "Niger": "NE", "Chad": "TD", "Algeria": "DZ", "Morocco": "MA", "Afghanistan": "AF",
+    "Vietnam": "VN", "Thailand": "TH", "Myanmar": "MM", "Indonesia": "ID", "Australia": "AU",
+    "Argentina": "AR", "Chile": "CL", "Colombia": "CO", "Venezuela": "VE", "Mexico": "MX",
+    "Canada": "CA", "Cuba": "CU", "Serbia": "RS", "Hungary": "HU", "Romania": "RO",
+    "Bulgaria": "BG", "Greece": "GR", "Finland": "FI", "Sweden": "SE", "Norway": "NO",
+    "Denmark": "DK", "Estonia": "EE", "Latvia": "LV", "Lithuania": "LT", "Georgia": "GE",
+    "Armenia": "AM", "Azerbaijan": "AZ", "Kazakhstan": "KZ", "Ukraine": "UA",
+}  # fmt: skip
+PAIRS = list(permutations(COUNTRIES, 2))
+
+
+def deployment_article(index: int) -> dict[str, str]:
+    """Article ``index``: one country sends troops to another, a different pair each time."""
+    sender, recipient = PAIRS[index % len(PAIRS)]
+    troops = 2000 + 10 * index
+    text = (
+        f"{sender} is sending {troops:,} troops to {recipient}, officials said on Monday.\n"
+        f"The deployment of the {troops:,} soldiers is expected to be completed within weeks, "
+        f"according to a statement from the defence ministry.\n"
+        f"Analysts said the move would strengthen military ties between the two countries."
+    )
+    return {
+        "url": f"https://news.example.org/world/{index}-deployment",
+        "title": f"{sender} to send {troops:,} troops to {recipient}",
+        "text": text,
+        "sender": COUNTRIES[sender],
+        "recipient": COUNTRIES[recipient],
+    }
