@@ -54,6 +54,9 @@ class CleanArticle:
     content_hash: str = ""  # sha1 of the normalised text
     simhash: str = ""  # 64-bit SimHash of the text, 16 hex digits
     stamps: Stamps = field(default_factory=dict)
+    canonical_url: str | None = None  # the page's own <link rel=canonical>, when it has one
+    authors: tuple[str, ...] = ()
+    modified: str | None = None  # ISO 8601
 
 
 @dataclass(frozen=True, slots=True)
