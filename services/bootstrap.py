@@ -44,6 +44,16 @@ def sink_spec(settings: Settings) -> dict[str, dict[str, Any]]:
         }
     if settings.jsonl_sink_path:
         spec["jsonl"] = {"type": "jsonl", "path": str(settings.jsonl_sink_path)}
+    if settings.slack_webhook_url:
+        spec["slack"] = {"type": "slack", "url": settings.slack_webhook_url.get_secret_value()}
+    elif settings.slack_token and settings.slack_channel:
+        spec["slack"] = {
+            "type": "slack_api",
+            "token": settings.slack_token.get_secret_value(),
+            "channel": settings.slack_channel,
+            "update": settings.slack_update,
+            "store_path": str(state_path(settings, "slack-messages.sqlite")),
+        }
     return spec
 
 

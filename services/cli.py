@@ -125,22 +125,29 @@ def worker(
 
 @app.command()
 def extract(paths: Paths) -> None:
-    """Clean each input and print one JSON object per input (JSONL, input order)."""
+    """Clean each input and print one JSON object per input (JSONL, input order); an input
+    that is unreadable or yields no article prints {"path", "error", "detail"}; exit status 1
+    if any input could not be read."""
     from services.cleaner import Cleaner, Unusable
-    from services.inputs import InputError, read_inputs
+    from services.inputs import InputError, read_each
     from shared.codec import to_dict
 
     cleaner = Cleaner()
-    try:
-        for path, raw in read_inputs(paths):
+    unreadable = 0
+    for path, raw in read_each(paths):
+        if isinstance(raw, InputError):
+            unreadable += 1
+            typer.echo(f"frontwire: {raw}", err=True)
+            out: dict[str, Any] = {"path": path, "error": "unreadable", "detail": str(raw)}
+        else:
             try:
-                out: dict[str, Any] = {"path": path, **to_dict(cleaner.clean(raw))}
+                out = {"path": path, **to_dict(cleaner.clean(raw))}
             except Unusable as exc:
-                out = {"path": path, "error": exc.reason}
-            sys.stdout.buffer.write(orjson.dumps(out) + b"\n")
-    except InputError as exc:
-        typer.echo(f"frontwire: {exc}", err=True)
-        raise typer.Exit(2) from None
+                out = {"path": path, "error": exc.reason, "detail": exc.detail}
+        sys.stdout.buffer.write(orjson.dumps(out) + b"\n")
+        sys.stdout.buffer.flush()
+    if unreadable:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -7,15 +7,21 @@ State (articles seen, feed validators, alert groups and deliveries) lives in SQL
 from __future__ import annotations
 
 import asyncio
-import random
+import contextlib
+import signal
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from services.alerting.delivery import MemoryDeliveryLog, SqliteDeliveryLog
 from services.alerting.grouping import MemoryGroupStore, SqliteGroupStore
+from services.alerting.reload import RuleSetHolder
+from services.alerting.rules import RuleSet
 from services.alerting.sinks import Dispatcher
+from services.alerting.timing import TimedGroupStore, flush_due
 from services.bootstrap import build_core, build_dispatcher, build_fetcher, state_path
 from services.fetcher.poller import FeedPoller
+from services.fetcher.schedule import Schedule
+from services.fetcher.scheduler import run_due
 from services.fetcher.sources import Source, load_sources
 from services.fetcher.state import SqliteFetchState
 from services.pipeline import Core, Routed
@@ -29,15 +35,62 @@ log = get_logger(__name__)
 class EmbeddedPipeline:
     """Raw article in, alerts delivered; the same `Core` the Kafka agents use."""
 
-    def __init__(self, core: Core, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self, core: Core, dispatcher: Dispatcher, holder: RuleSetHolder | None = None
+    ) -> None:
         self.core = core
         self.dispatcher = dispatcher
+        self.holder = holder
+        self._tasks: list[asyncio.Task[None]] = []
+        dispatcher.set_route_limits(core.rules.route_limits)
+        if holder is not None:
+            core.rules = holder.current
+            holder.subscribe(self._use_rules)
+
+    def _use_rules(self, rules: RuleSet) -> None:
+        self.core.rules = rules  # matching uses the new rules from the next article on
+        self.dispatcher.set_route_limits(rules.route_limits)
+
+    async def flush(self, now: float | None = None) -> int:
+        """Deliver the groups that group timing held and that are now due."""
+        groups = self.core.groups
+        if not isinstance(groups, TimedGroupStore):
+            return 0
+        released = flush_due(groups, time.time() if now is None else now, self.core.rules.get)
+        for item in released:
+            await self.dispatcher.dispatch(item.alert, item.routes)
+        return len(released)
+
+    async def start(self, *, flush_every_s: float = 1.0, rules_poll_s: float = 5.0) -> None:
+        """Resume pending deliveries; flush due groups and watch the rule files (and SIGHUP)
+        in the background."""
+        await self.dispatcher.resume()
+        self._tasks.append(asyncio.create_task(self._every(flush_every_s, self.flush)))
+        if self.holder is not None:
+            holder = self.holder
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, holder.reload)
+
+            async def poll() -> None:
+                holder.reload_if_changed()
+
+            self._tasks.append(asyncio.create_task(self._every(rules_poll_s, poll)))
+
+    @staticmethod
+    async def _every(period_s: float, job: Callable[[], Awaitable[object]]) -> None:
+        while True:
+            await asyncio.sleep(period_s)
+            try:
+                await job()
+            except Exception:  # the loop must outlive one bad round
+                log.exception("background_job_failed")
 
     @classmethod
     def persistent(cls, settings: Settings) -> EmbeddedPipeline:
         core = build_core(settings, SqliteGroupStore(state_path(settings, "alert-groups.sqlite")))
         deliveries = SqliteDeliveryLog(state_path(settings, "deliveries.sqlite"))
-        return cls(core, build_dispatcher(settings, deliveries))
+        holder = RuleSetHolder(settings.rules_files)
+        return cls(core, build_dispatcher(settings, deliveries), holder)
 
     @classmethod
     def ephemeral(cls, settings: Settings) -> EmbeddedPipeline:
@@ -62,8 +115,20 @@ class EmbeddedPipeline:
             out.extend(await self.submit(raw))
         return out
 
-    async def aclose(self) -> None:
+    async def aclose(self, drain_s: float = 2.0) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        # A little time for queued deliveries; what is left stays pending for the next start.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.dispatcher.drain(), drain_s)
         await self.dispatcher.aclose()
+        if self.holder is not None:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
 
 class FeedWatcher:
@@ -77,24 +142,18 @@ class FeedWatcher:
         self.sources = list(sources)
 
     async def run(self, *, once: bool = False) -> None:
-        due = {s.url: time.monotonic() for s in self.sources}
+        # The adaptive schedule (services/fetcher/schedule.py): busy sources more often.
+        schedule = Schedule(self.sources, spread_s=0.0 if once else 5.0)
         while True:
-            now = time.monotonic()
-            ready = [s for s in self.sources if due[s.url] <= now]
-            for source in ready:
-                await self._poll(source)
-                jitter = random.uniform(0.9, 1.1)
-                due[source.url] = time.monotonic() + source.interval_s * jitter
+            await run_due(self.poller, schedule, self._submit, concurrency=4)
             if once:
                 return
-            await asyncio.sleep(max(0.05, min(due.values()) - time.monotonic()))
+            await asyncio.sleep(max(0.05, schedule.wait_s()))
 
-    async def _poll(self, source: Source) -> None:
+    async def _submit(self, article: RawArticle) -> None:
         # poll() reports and backs off its own failures; a source never stops the loop.
-        articles = await self.poller.poll(source)
-        if articles:
-            log.info("articles_fetched", source=source.name, count=len(articles))
-        await self.pipeline.submit_all(articles)
+        log.info("article_fetched", source=article.source, url=article.url)
+        await self.pipeline.submit(article)
 
 
 async def run_embedded(settings: Settings, *, once: bool = False) -> None:
@@ -104,6 +163,7 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
     state = SqliteFetchState(state_path(settings, "fetcher.sqlite"))
     watcher = FeedWatcher(pipeline, FeedPoller(fetcher, state), sources)
     log.info("embedded_started", sources=len(sources), state_dir=str(settings.state_dir))
+    await pipeline.start()
     try:
         await watcher.run(once=once)
     finally:

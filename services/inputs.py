@@ -20,13 +20,30 @@ class InputError(ValueError):
 
 def read_inputs(paths: Iterable[str]) -> Iterator[tuple[str, RawArticle]]:
     """Yield (path, article) in input order; a JSONL file yields one article per line."""
+    for path, item in read_each(paths):
+        if isinstance(item, InputError):
+            raise item
+        yield path, item
+
+
+def read_each(paths: Iterable[str]) -> Iterator[tuple[str, RawArticle | InputError]]:
+    """Like `read_inputs`, but an input that cannot be read yields its InputError in its place
+    (a bad file or JSONL line costs only itself)."""
     for path in paths:
-        data = _read_bytes(path)
+        try:
+            data = _read_bytes(path)
+        except InputError as exc:
+            yield path, exc
+            continue
         name = path[:-3] if path.endswith(".gz") else path
         if name.endswith((".jsonl", ".ndjson")):
             for lineno, line in enumerate(data.splitlines(), 1):
                 if line.strip():
-                    yield f"{path}:{lineno}", _from_json_line(line, f"{path}:{lineno}")
+                    where = f"{path}:{lineno}"
+                    try:
+                        yield where, _from_json_line(line, where)
+                    except InputError as exc:
+                        yield where, exc
         else:
             yield path, _from_document(data, path)
 
@@ -47,7 +64,8 @@ def _read_bytes(path: str) -> bytes:
 def _from_document(data: bytes, path: str) -> RawArticle:
     text = data.decode("utf-8", errors="replace")
     head = text[:2048].lower()
-    is_html = "<html" in head or "<!doctype html" in head or path.endswith((".html", ".htm"))
+    name = path.removesuffix(".gz")
+    is_html = "<html" in head or "<!doctype html" in head or name.endswith((".html", ".htm"))
     source = "stdin" if path == "-" else f"file:{path}"
     return push_article(None, text, "text/html" if is_html else "text/plain", source=source)
 

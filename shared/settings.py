@@ -61,6 +61,17 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     jsonl_sink_path: Path | None = None
     push_token: SecretStr | None = None
+    websub_callback_base: str | None = None  # where hubs can reach this fetcher's callbacks
+    websub_secret: SecretStr | None = None  # shared by all fetcher instances
+    slack_webhook_url: SecretStr | None = None
+    slack_token: SecretStr | None = None
+    slack_channel: str | None = None
+    slack_update: Literal["edit", "thread"] = "edit"
+
+    api_enabled: bool = True
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8080, ge=0, le=65535)
+    api_token: SecretStr | None = None
 
     @field_validator("kafka_bootstrap_servers")
     @classmethod
@@ -76,6 +87,11 @@ class Settings(BaseSettings):
     def _url(cls, value: str | None) -> str | None:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
+        return value or None
+
+    @field_validator("slack_channel")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
         return value or None
 
     @classmethod

@@ -30,6 +30,11 @@ class SqliteDb:
             row: tuple[Any, ...] | None = self._conn.execute(sql, params).fetchone()
             return row
 
+    def query_all(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            rows: list[tuple[Any, ...]] = self._conn.execute(sql, params).fetchall()
+            return rows
+
     def write(self, sql: str, params: Sequence[Any]) -> None:
         with self._lock:
             self._conn.execute(sql, params)  # autocommit (isolation_level=None)

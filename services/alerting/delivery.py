@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from services.alerting._sqlite import SqliteDb
 
-__all__ = ["DeliveryLog", "MemoryDeliveryLog", "SqliteDeliveryLog"]
+__all__ = ["DeliveryLog", "MemoryDeliveryLog", "PendingLog", "SqliteDeliveryLog"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
     delivery_key TEXT NOT NULL,
     sink         TEXT NOT NULL,
     delivered    REAL NOT NULL,
+    PRIMARY KEY (delivery_key, sink)
+);
+CREATE TABLE IF NOT EXISTS pending_deliveries (
+    delivery_key TEXT NOT NULL,
+    sink         TEXT NOT NULL,
+    alert        BLOB NOT NULL,
+    queued       REAL NOT NULL,
     PRIMARY KEY (delivery_key, sink)
 );
 """
@@ -32,9 +39,31 @@ class DeliveryLog(Protocol):
     def record(self, delivery_key: str, sink: str) -> None: ...
 
 
+@runtime_checkable
+class PendingLog(DeliveryLog, Protocol):
+    """A delivery log that also keeps deliveries still to be made (queued for a sink that was
+    down or rate limited), so a restart resumes them. `payload` is the encoded Alert."""
+
+    def add_pending(self, delivery_key: str, sink: str, payload: bytes) -> None: ...
+
+    def drop_pending(self, delivery_key: str, sink: str) -> None: ...
+
+    def pending(self) -> list[tuple[str, bytes]]: ...
+
+
 class MemoryDeliveryLog:
     def __init__(self) -> None:
         self._done: set[tuple[str, str]] = set()
+        self._pending: dict[tuple[str, str], bytes] = {}
+
+    def add_pending(self, delivery_key: str, sink: str, payload: bytes) -> None:
+        self._pending[(delivery_key, sink)] = payload
+
+    def drop_pending(self, delivery_key: str, sink: str) -> None:
+        self._pending.pop((delivery_key, sink), None)
+
+    def pending(self) -> list[tuple[str, bytes]]:
+        return [(sink, payload) for (_, sink), payload in self._pending.items()]
 
     def seen(self, delivery_key: str, sink: str) -> bool:
         return (delivery_key, sink) in self._done
@@ -61,6 +90,25 @@ class SqliteDeliveryLog:
             "INSERT OR IGNORE INTO deliveries (delivery_key, sink, delivered) VALUES (?, ?, ?)",
             (delivery_key, sink, time.time()),
         )
+
+    def add_pending(self, delivery_key: str, sink: str, payload: bytes) -> None:
+        self._db.write(
+            "INSERT OR IGNORE INTO pending_deliveries (delivery_key, sink, alert, queued) "
+            "VALUES (?, ?, ?, ?)",
+            (delivery_key, sink, payload, time.time()),
+        )
+
+    def drop_pending(self, delivery_key: str, sink: str) -> None:
+        self._db.write(
+            "DELETE FROM pending_deliveries WHERE delivery_key = ? AND sink = ?",
+            (delivery_key, sink),
+        )
+
+    def pending(self) -> list[tuple[str, bytes]]:
+        rows = self._db.query_all(
+            "SELECT sink, alert FROM pending_deliveries ORDER BY queued, rowid", ()
+        )
+        return [(str(sink), bytes(alert)) for sink, alert in rows]
 
     def close(self) -> None:
         self._db.close()

@@ -23,6 +23,11 @@ CREATE TABLE IF NOT EXISTS alert_groups (
     state     TEXT NOT NULL,
     updated   REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS alert_due (
+    group_key TEXT PRIMARY KEY,
+    due_at    REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alert_due_at ON alert_due (due_at);
 """
 
 
@@ -45,6 +50,15 @@ class MappingGroupStore:
 
     def put(self, group_key: str, state: GroupState) -> None:
         self._data[group_key] = state.to_dict()
+
+    def due(self, now: float) -> list[str]:
+        """Keys of groups whose `due_at` has come (a faust table: its assigned partitions)."""
+        keys = []
+        for key, data in list(self._data.items()):
+            due_at = data.get("due_at") if isinstance(data, dict) else None
+            if due_at is not None and due_at <= now:
+                keys.append(key)
+        return keys
 
     def __len__(self) -> int:
         return len(self._data)
@@ -70,6 +84,20 @@ class SqliteGroupStore:
             "updated = excluded.updated",
             (group_key, orjson.dumps(state.to_dict()).decode(), state.last_seen),
         )
+        if state.due_at is None:
+            self._db.write("DELETE FROM alert_due WHERE group_key = ?", (group_key,))
+        else:
+            self._db.write(
+                "INSERT INTO alert_due (group_key, due_at) VALUES (?, ?) "
+                "ON CONFLICT(group_key) DO UPDATE SET due_at = excluded.due_at",
+                (group_key, state.due_at),
+            )
+
+    def due(self, now: float) -> list[str]:
+        rows = self._db.query_all(
+            "SELECT group_key FROM alert_due WHERE due_at <= ? ORDER BY due_at", (now,)
+        )
+        return [row[0] for row in rows]
 
     def close(self) -> None:
         self._db.close()

@@ -34,6 +34,8 @@ __all__ = [
     "alert_id_for",
     "decide",
     "group_key_for",
+    "make_alert",
+    "sent",
 ]
 
 MAX_SOURCES = 50  # listed in an alert; more would make Slack messages too big to post
@@ -57,6 +59,14 @@ class GroupState:
     publishers: tuple[str, ...] = ()  # independent publishers, normalised
     sources: tuple[SourceRef, ...] = ()
     alert: Alert | None = None  # the latest alert emitted for this group
+    # Group timing (see `decide` and timing.flush_group): an update not yet sent is `pending`
+    # and goes out at `due_at`; a sent group with a repeat interval is due again at `due_at`.
+    pending: bool = False
+    due_at: float | None = None
+    last_sent: float | None = None
+    severity: str = ""
+    event: Event | None = None  # the latest matched event, to build a deferred alert
+    stamps: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -77,6 +87,7 @@ class Decision:
     kind: DecisionKind
     alert: Alert | None  # set for "new" and "updated" only
     replay: Alert | None = field(default=None)  # for "duplicate": the group's current alert
+    due_at: float | None = field(default=None)  # for "held" by group timing: when it goes out
 
 
 def group_key_for(rule: Rule, event: Event) -> str:
@@ -88,6 +99,14 @@ def alert_id_for(group_key: str) -> str:
 
 
 def decide(candidate: Candidate, store: GroupStore, now: float) -> Decision:
+    """Count the candidate into its group; emit now, or hold it until the group is due.
+
+    Timing (the rule's, in seconds): a group's first alert waits `group_wait` after it became
+    alertable, so near-simultaneous reports go out as one alert; later updates go out at most
+    every `group_interval`, folding the sources that arrive meanwhile. Held updates are
+    released by `timing.flush_due(store, now, ...)`. With both at 0 every change goes out
+    at once.
+    """
     key, rule, article = candidate.group_key, candidate.rule, candidate.enriched.article
     state = store.get(key)
     if state is not None and _already_counted(state, article):
@@ -96,9 +115,37 @@ def decide(candidate: Candidate, store: GroupStore, now: float) -> Decision:
     if len(state.publishers) < rule.min_sources:
         store.put(key, state)
         return Decision("held", None)
-    alert = _make_alert(candidate, state, now)
-    store.put(key, replace(state, version=alert.version, alert=alert))
+    state = replace(state, event=candidate.event, stamps=dict(candidate.enriched.stamps))
+    due = _due_at(state, rule, now)
+    if due > now:
+        store.put(key, replace(state, pending=True, due_at=due, severity=rule.severity))
+        return Decision("held", None, due_at=due)
+    alert = make_alert(state, rule.name, rule.severity, now)
+    store.put(key, sent(state, alert, rule.repeat_interval, now))
     return Decision("new" if alert.version == 1 else "updated", alert)
+
+
+def _due_at(state: GroupState, rule: Rule, now: float) -> float:
+    if state.pending and state.due_at is not None:
+        return state.due_at  # already waiting: the new source joins that update
+    if state.version == 0:
+        return now + rule.group_wait
+    if rule.group_interval <= 0:
+        return now  # (also when clocks step back: no interval, no wait)
+    return max(now, (state.last_sent or 0.0) + rule.group_interval)
+
+
+def sent(state: GroupState, alert: Alert, repeat_interval: float | None, now: float) -> GroupState:
+    """The state after `alert` went out: nothing pending, due again only to repeat."""
+    return replace(
+        state,
+        version=alert.version,
+        alert=alert,
+        pending=False,
+        last_sent=now,
+        due_at=now + repeat_interval if repeat_interval else None,
+        severity=alert.severity,
+    )
 
 
 def _fresh(candidate: Candidate, now: float) -> GroupState:
@@ -134,19 +181,22 @@ def _absorb(state: GroupState, article: CleanArticle, now: float) -> GroupState:
     )
 
 
-def _make_alert(candidate: Candidate, state: GroupState, now: float) -> Alert:
-    rule, event = candidate.rule, candidate.event
+def make_alert(state: GroupState, rule: str, severity: str, now: float) -> Alert:
+    """The group's next version, from its state (which must hold an event)."""
+    event = state.event
+    if event is None:
+        raise ValueError(f"group {state.group_key!r} has no event to alert on")
     return Alert(
         alert_id=alert_id_for(state.group_key),
         group_key=state.group_key,
-        rule=rule.name,
-        severity=rule.severity,
+        rule=rule,
+        severity=severity,
         summary=summarise(event, state.source_count),
         event=event,
         story_id=state.story_id,
         sources=state.sources,
         version=state.version + 1,
-        stamps={**candidate.enriched.stamps, "alerted": now},
+        stamps={**state.stamps, "alerted": now},
     )
 
 

@@ -46,6 +46,11 @@ class Rule:
     min_sources: int = 1  # checked by grouping: it needs the group's history
     routes: tuple[str, ...] = DEFAULT_ROUTES
     source: str = ""  # "file:line" the rule was read from, for messages
+    # Group timing (seconds), see grouping.py: hold a new group, space out its updates,
+    # re-send it unchanged (None = never).
+    group_wait: float = 0.0
+    group_interval: float = 0.0
+    repeat_interval: float | None = None  # "file:line" the rule was read from, for messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +61,13 @@ class Candidate:
     event: Event
     enriched: EnrichedArticle
     group_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLimit:
+    """A token bucket for one sink route: `per_minute` refill, `burst` capacity, and at most
+    `max_queue` alerts waiting (beyond that the caller waits: delayed, never dropped)."""
+
+    per_minute: float
+    burst: int = 1
+    max_queue: int = 10_000

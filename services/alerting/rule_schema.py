@@ -8,9 +8,16 @@ same reason; extend these sets together with the enricher.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 EVENT_TYPES = frozenset(
     {
@@ -37,6 +44,26 @@ STATUSES = frozenset(
     }
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from a number or a string like "500ms", "30s", "5m", "1h"."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or a string like '30s', '5m'")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (m := _DURATION.match(value)):
+        seconds = float(m.group(1)) * _UNIT_S[m.group(2) or "s"]
+    else:
+        raise ValueError("a duration is a number of seconds or a string like '30s', '5m'")
+    if seconds < 0:
+        raise ValueError("a duration must not be negative")
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
@@ -101,7 +128,21 @@ class MatchSpec(_Strict):
         return self
 
 
-class RuleSpec(_Strict):
+class TimingSpec(_Strict):
+    """Group timing; a rule's own value wins over the file's `defaults`."""
+
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = None  # None: never re-send an unchanged group
+
+
+class RouteLimitSpec(_Strict):
+    per_minute: float = Field(gt=0)
+    burst: int = Field(default=1, ge=1)
+    max_queue: int = Field(default=10_000, ge=1)
+
+
+class RuleSpec(TimingSpec):
     name: str
     description: str = ""
     severity: Literal["info", "warning", "critical"]
@@ -125,4 +166,6 @@ class RuleSpec(_Strict):
 
 class RuleFile(_Strict):
     version: Literal[1] = 1
+    defaults: TimingSpec = Field(default_factory=TimingSpec)
+    route_limits: dict[str, RouteLimitSpec] = Field(default_factory=dict)
     rules: list[RuleSpec]

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from services.alerting._yaml import Path_, YamlError, line_of, load_with_lines
 from services.alerting.grouping import group_key_for
-from services.alerting.model import ActorMatch, Candidate, Rule
-from services.alerting.rule_schema import RuleFile, RuleSpec
+from services.alerting.model import ActorMatch, Candidate, RouteLimit, Rule
+from services.alerting.rule_schema import RuleFile, RuleSpec, TimingSpec
 from shared.records import EnrichedArticle, Event
 
 __all__ = ["DEFAULT_RULES_PATH", "Rule", "RuleError", "RuleSet", "rule_matches"]
@@ -37,15 +38,22 @@ class RuleError(ValueError):
 @dataclass(frozen=True)
 class RuleSet:
     rules: tuple[Rule, ...]
+    route_limits: dict[str, RouteLimit] = field(default_factory=dict)  # sink name -> bucket
 
     @classmethod
     def load(cls, *paths: Path) -> RuleSet:
         """Read and validate rule files, in order; rule names must be unique across them."""
         rules: list[Rule] = []
+        limits: dict[str, RouteLimit] = {}
         for path in paths:
-            rules.extend(_load_file(Path(path)))
+            file_rules, file_limits = _load_file(Path(path))
+            rules.extend(file_rules)
+            for route, limit in file_limits.items():
+                if route in limits:
+                    raise RuleError(str(path), 1, f"route_limits.{route}", "set in two files")
+                limits[route] = limit
         _check_unique(rules)
-        return cls(tuple(rules))
+        return cls(tuple(rules), limits)
 
     @classmethod
     def default(cls) -> RuleSet:
@@ -112,7 +120,7 @@ def _keyword_re(keyword: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(keyword)}(?!\w)", re.IGNORECASE)
 
 
-def _load_file(path: Path) -> list[Rule]:
+def _load_file(path: Path) -> tuple[list[Rule], dict[str, RouteLimit]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -125,10 +133,15 @@ def _load_file(path: Path) -> list[Rule]:
         parsed = RuleFile.model_validate(data)
     except ValidationError as exc:
         raise _rule_error(str(path), exc, lines) from exc
-    return [
-        _to_rule(spec, f"{path}:{lines.get(('rules', i), 1)}")
+    rules = [
+        _to_rule(spec, f"{path}:{lines.get(('rules', i), 1)}", parsed.defaults)
         for i, spec in enumerate(parsed.rules)
     ]
+    limits = {
+        route: RouteLimit(spec.per_minute, spec.burst, spec.max_queue)
+        for route, spec in parsed.route_limits.items()
+    }
+    return rules, limits
 
 
 def _rule_error(file: str, exc: ValidationError, lines: dict[Path_, int]) -> RuleError:
@@ -141,7 +154,21 @@ def _rule_error(file: str, exc: ValidationError, lines: dict[Path_, int]) -> Rul
     return RuleError(file, line_of(lines, loc), field or "<root>", problem)
 
 
-def _to_rule(spec: RuleSpec, source: str) -> Rule:
+def _timing(spec: RuleSpec, defaults: TimingSpec) -> dict[str, Any]:
+    """The rule's own timing where set, else the file's defaults, else the built-in ones."""
+    own = spec.model_fields_set
+    pick = {
+        name: getattr(spec if name in own else defaults, name)
+        for name in ("group_wait", "group_interval", "repeat_interval")
+    }
+    return {
+        "group_wait": pick["group_wait"] or 0.0,
+        "group_interval": pick["group_interval"] or 0.0,
+        "repeat_interval": pick["repeat_interval"] or None,
+    }
+
+
+def _to_rule(spec: RuleSpec, source: str, defaults: TimingSpec) -> Rule:
     m = spec.match
     return Rule(
         name=spec.name,
@@ -159,6 +186,7 @@ def _to_rule(spec: RuleSpec, source: str) -> Rule:
         min_sources=m.min_sources,
         routes=tuple(spec.routes),
         source=source,
+        **_timing(spec, defaults),
     )
 
 

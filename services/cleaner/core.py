@@ -17,6 +17,7 @@ __all__ = ["Cleaner", "Unusable", "clean"]
 
 FALLBACK_MAX_CHARS = 1_000_000  # past this size, no second (slower) extraction pass
 FALLBACK_TIME_BUDGET_S = 0.5  # nor when the first pass already took this long
+OPTIONAL_STEPS_BUDGET_S = 1.0  # past this (since parsing began), optional steps are skipped
 
 
 @dataclass(slots=True)
@@ -28,6 +29,9 @@ class _Draft:
     original_publisher: str | None = None
     language_hint: str | None = None
     page_text: str = ""
+    canonical_url: str | None = None
+    authors: tuple[str, ...] = ()
+    modified: str | None = None
 
 
 def _host(url: str) -> str:
@@ -40,27 +44,43 @@ def _host(url: str) -> str:
 def _from_text(raw: RawArticle, body: str) -> _Draft:
     dump = text.clean_dump(body, raw.title_hint)
     return _Draft(dump.title, dump.paragraphs, dump.publisher, dump.published,
-                  dump.original_publisher)
+                  dump.original_publisher, authors=dump.authors, modified=dump.modified)
 
 
 def _from_html(raw: RawArticle, body: str) -> _Draft:
+    """Extraction under the per-document budget: the tree is held to fixed element limits
+    (`html.bound`) before the extractor sees it, and optional steps are skipped once the
+    elapsed time passes ``OPTIONAL_STEPS_BUDGET_S``."""
+    started = time.perf_counter()
     tree = html.parse(body)
     if tree is None:
         return _from_text(raw, body)
     meta = metadata.extract(tree, raw.url)
     html.strip_inert(tree)
-    html.merge_split_bodies(tree)
-    started = time.perf_counter()
+    bounds = html.bound(tree)
+    html.strip_hover_cards(tree)
+    if time.perf_counter() - started < OPTIONAL_STEPS_BUDGET_S:
+        html.merge_split_bodies(tree)
+    first_pass = time.perf_counter()
     paragraphs = html.extract(tree, raw.url)
-    if not paragraphs and len(body) <= FALLBACK_MAX_CHARS and (
-        time.perf_counter() - started < FALLBACK_TIME_BUDGET_S
-    ):
+    if not paragraphs and _fallback_allowed(body, bounds, first_pass, started):
         paragraphs = html.extract(tree, raw.url, fast=False)
     title = raw.title_hint or meta.title
     kept = filter_paragraphs(paragraphs, title, other_titles=meta.other_titles)
     page_text = "" if kept.paragraphs else html.page_text(tree)
     return _Draft(title, kept.paragraphs, meta.publisher or metadata.site_name_from_url(raw.url),
-                  meta.published, kept.original_publisher, meta.language_hint, page_text)
+                  meta.published, kept.original_publisher, meta.language_hint, page_text,
+                  meta.canonical_url, meta.authors, meta.modified)
+
+
+def _fallback_allowed(body: str, bounds: html.Bounds, first_pass: float, started: float) -> bool:
+    now = time.perf_counter()
+    return (
+        len(body) <= FALLBACK_MAX_CHARS
+        and bounds.nodes <= html.FALLBACK_MAX_NODES
+        and now - first_pass < FALLBACK_TIME_BUDGET_S
+        and now - started < OPTIONAL_STEPS_BUDGET_S
+    )
 
 
 class Cleaner:
@@ -87,6 +107,8 @@ class Cleaner:
             language=language.detect(body, draft.language_hint),
             word_count=word_count(body), content_hash=digest,
             simhash=fingerprint.simhash_normalised(normalised), stamps=dict(raw.stamps),
+            canonical_url=draft.canonical_url, authors=draft.authors,
+            modified=draft.modified or None,
         )
 
     def _draft(self, raw: RawArticle) -> _Draft:

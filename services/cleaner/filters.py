@@ -23,10 +23,6 @@ def _key(text: str) -> str:
     return _NORM.sub(" ", text.casefold()).strip()
 
 
-def _words(paragraphs: list[str]) -> int:
-    return sum(L.word_count(p) for p in paragraphs)
-
-
 def _skip_teasers(paragraphs: list[str], start: int) -> int:
     """Index of the first prose paragraph at or after ``start``."""
     i = start
@@ -35,10 +31,18 @@ def _skip_teasers(paragraphs: list[str], start: int) -> int:
     return i
 
 
-def _ends_story(paragraphs: list[str], i: int, kept: list[str], dump: bool) -> bool:
-    if not L.is_terminal_heading(paragraphs[i]) or not any(L.is_prose(p) for p in kept):
-        return False
-    return dump or _words(paragraphs[i + 1 :]) <= _TAIL_SHARE * _words(kept)
+def _ends_story(i: int, kept_words: int, tail_words: list[int], dump: bool) -> bool:
+    """A terminal heading (checked by the caller) after some prose ends the story when little
+    text follows it (always, in a dump)."""
+    return dump or tail_words[i + 1] <= _TAIL_SHARE * kept_words
+
+
+def _tail_words(paragraphs: list[str]) -> list[int]:
+    """``out[i]`` = words in ``paragraphs[i:]`` (one pass, so the filter stays linear)."""
+    out = [0] * (len(paragraphs) + 1)
+    for i in range(len(paragraphs) - 1, -1, -1):
+        out[i] = out[i + 1] + L.word_count(paragraphs[i])
+    return out
 
 
 def _is_title(line: str, titles: list[str], leading: bool) -> bool:
@@ -61,18 +65,23 @@ def filter_paragraphs(
     result = Filtered()
     titles = [_key(t) for t in (title, *other_titles) if t]
     kept = result.paragraphs
+    tail_words = [] if dump else _tail_words(paragraphs)
+    kept_words, has_prose = 0, False
     i = 0
     while i < len(paragraphs):
         line = paragraphs[i]
+        terminal = L.is_terminal_heading(line)
         if name := L.original_publisher(line):
             result.original_publisher = result.original_publisher or name
-        elif _ends_story(paragraphs, i, kept, dump):
+        elif terminal and has_prose and _ends_story(i, kept_words, tail_words, dump):
             break
-        elif L.is_teaser_heading(line) or L.is_terminal_heading(line):
+        elif terminal or L.is_teaser_heading(line):
             i = _skip_teasers(paragraphs, i + 1)
             continue
         elif not L.is_junk(line) and not _is_title(line, titles, not kept):
             kept.append(line)
+            kept_words += L.word_count(line)
+            has_prose = has_prose or L.is_prose(line)
         i += 1
     if dump:
         _trim(kept)

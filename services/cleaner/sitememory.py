@@ -1,7 +1,8 @@
 """Per-site boilerplate learnt from lines that recur across a site's documents.
 
-A line that shows up in ``min_docs`` different documents of the same host is treated as that
-site's boilerplate (a footer, a promo, a standing disclaimer). Memory is bounded: at most
+A line that shows up in ``min_docs`` different documents of the same host (the one being
+cleaned included) is treated as that site's boilerplate (a footer, a promo, a standing
+disclaimer). Memory is bounded: at most
 ``max_sites`` hosts (least recently used dropped) and ``max_lines`` counted lines per host
 (lines seen once are forgotten first).
 """
@@ -63,10 +64,14 @@ class SiteMemory:
         return counts is not None and counts.get(_line_key(line), 0) >= self.min_docs
 
     def strip(self, host: str, paragraphs: list[str]) -> list[str]:
-        """``paragraphs`` without the site's learnt boilerplate (unchanged if that is all)."""
-        if host not in self._sites:
+        """``paragraphs`` (one new document) without the site's learnt boilerplate: lines that
+        earlier documents and this one make ``min_docs`` sightings of (unchanged if that is
+        all the text). So with ``min_docs=3`` a shared footer goes from the third document on."""
+        counts = self._sites.get(host)
+        if counts is None:
             return paragraphs
-        kept = [p for p in paragraphs if not self.is_boilerplate(host, p)]
+        earlier = self.min_docs - 1
+        kept = [p for p in paragraphs if counts.get(_line_key(p), 0) < earlier]
         before, after = _words(paragraphs), _words(kept)
         # Most of the text "recurring" means a re-post of one story, not boilerplate.
         return kept if after >= _KEEP_SHARE * before else paragraphs

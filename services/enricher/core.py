@@ -11,15 +11,16 @@ import threading
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from services.enricher.attribution import attribute
 from services.enricher.events import RULES, Draft, SentenceCtx, could_fire, skip_sentence
-from services.enricher.gazetteer import Gazetteer, Mention
+from services.enricher.gazetteer import Entry, Gazetteer, Mention
 from services.enricher.lexicon import Lexicon, Trigger
 from services.enricher.mentions import MentionIndex
 from services.enricher.merge import link_dispute, merge
-from services.enricher.quantities import QuantityReader
+from services.enricher.quantities import QuantityReader, breakdown, describe
 from services.enricher.roles import RoleFinder
 from services.enricher.sentences import Sentences
 from services.enricher.stories import StoryIndex, story_id
@@ -35,6 +36,7 @@ class Enricher:
         self.lexicon = Lexicon()
         self.quantities = QuantityReader(self.lexicon.units, self.lexicon.unit_re)
         self.story_index = story_index
+        self._people: dict[str, str | None] = {}  # person name -> country (cached lookups)
 
     def country_name(self, code: str) -> str:
         entry = self.gazetteer.countries.get(code)
@@ -56,8 +58,13 @@ class Enricher:
         if not triggers:
             return ()
         sentences = Sentences(text)
-        hot = [t for t in triggers if not t.cls.startswith("unit:")]
-        spans = sorted({sentences.span_at(t.start) for t in hot})
+        hot = sorted((t for t in triggers if not t.cls.startswith("unit:")), key=_start)
+        spans: list[tuple[int, int]] = []
+        last_end = -1
+        for t in hot:  # one sentence lookup per run of triggers in the same sentence
+            if t.start >= last_end:
+                spans.append(sentences.span_at(t.start))
+                last_end = spans[-1][1]
         starts = [s for s, _ in spans]
         by_sentence: dict[int, list[Trigger]] = defaultdict(list)
         for t in triggers:
@@ -67,13 +74,35 @@ class Enricher:
         index = MentionIndex(mentions)
         drafts: list[Draft] = []
         for i, (start, end) in enumerate(spans):
-            if not sentences.skip(start):
-                drafts.extend(self._sentence(text, lowered, start, end, by_sentence[i], index,
-                                             drafts))
+            drafts.extend(self._sentence(text, lowered, start, end, by_sentence[i], index,
+                                         drafts, sentences))
+        if drafts and any(p in lowered for p in _PARTITIVE):
+            self._breakdowns(lowered, sentences, triggers, set(spans), drafts)
         return tuple(_event(d) for d in merge(drafts))
 
+    def _breakdowns(self, lowered: str, sentences: Sentences, triggers: list[Trigger],
+                    done: set[tuple[int, int]], drafts: list[Draft]) -> None:
+        """"6,000 personnel ... At least 1,000 of these people would be sappers, while another
+        5,000 would help with construction": itemise the earlier total (no new event)."""
+        seen: set[tuple[int, int]] = set()
+        for t in triggers:
+            if t.cls != "unit:troop" and t.cls != "unit:person":
+                continue
+            span = sentences.span_at(t.start)
+            if span in done or span in seen:
+                continue
+            seen.add(span)
+            low = lowered[span[0]:span[1]]
+            parts = breakdown(self.quantities, low) if any(p in low for p in _PARTITIVE) else []
+            total = sum(q.max for q in parts)
+            owners = [d for d in drafts if d.position < span[0] and d.quantity and not d.parts
+                      and d.type in ("troop_deployment", "arms_transfer")
+                      and d.quantity.max * 0.9 <= total <= d.quantity.max * 1.1]
+            if len(parts) >= 2 and owners:
+                owners[-1].parts = parts
+
     def _sentence(self, text: str, lowered: str, start: int, end: int, trigs: list[Trigger],
-                  index: MentionIndex, prior: list[Draft]) -> list[Draft]:
+                  index: MentionIndex, prior: list[Draft], sentences: Sentences) -> list[Draft]:
         low = lowered[start:end]
         units: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for t in trigs:
@@ -83,10 +112,10 @@ class Enricher:
         classes = {t.cls for t in trigs}
         if "contact" in classes and len(index.between(start, end)) < 2:
             classes.discard("contact")
-        if not could_fire(classes, units, low) or skip_sentence(
+        if not could_fire(classes, units, low) or sentences.skip(start) or skip_sentence(
                 self.lexicon, low, bool(units.get("troop") or units.get("munition"))):
-            return []
-        ctx = self._context(text, low, start, end, trigs, units, index)
+            return []  # cheapest checks first: most trigger sentences stop here
+        ctx = self._context(text, low, start, end, trigs, units, index, self._sides(prior, start))
         new = [d for rule in RULES for d in rule(ctx)]
         new = [d for d in new if not _absorbed(d, ctx, prior)]
         _victims_from_attack(new, prior, self.country_name)
@@ -98,18 +127,42 @@ class Enricher:
             new = link_dispute(new, prior, denier[0], denier[1], types)
         return new
 
+    def _sides(self, prior: list[Draft], start: int) -> list[Entry] | None:
+        """The two countries of the latest meeting just before ``start`` ("the two sides")."""
+        for d in reversed(prior):
+            if d.type == "diplomatic_contact" and start - d.position < 800:
+                codes = list(dict.fromkeys(a.code or self._person_country(a.name)
+                                           for a in d.actors))
+                codes = [c for c in codes if c]
+                if len(codes) == 2:
+                    return [self.gazetteer.countries[c] for c in codes
+                            if c in self.gazetteer.countries] or None
+                return None
+        return None
+
+    def _person_country(self, name: str) -> str | None:
+        country = self._people.get(name, "")
+        if country == "":
+            entries = [e for e in self.gazetteer.entities_for([name]) if e.kind == "person"]
+            country = self._people[name] = entries[0].country if entries else None
+        return country
+
     def _context(self, text: str, low: str, start: int, end: int, trigs: list[Trigger],
-                 units: dict[str, list[tuple[int, str]]], index: MentionIndex) -> SentenceCtx:
+                 units: dict[str, list[tuple[int, str]]], index: MentionIndex,
+                 sides: list[Entry] | None = None) -> SentenceCtx:
         by_cls: dict[str, list[Trigger]] = defaultdict(list)
         for t in trigs:
             by_cls[t.cls].append(Trigger(t.start - start, t.end - start, t.cls, t.word))
-        cands = index.candidates(text, start, end)
+        cands = index.candidates(text, start, end, sides)
         att = attribute(text, start, end, cands, self.country_name)
         roles = RoleFinder(text, cands, att.sources, _clause_start(att, start),
                            self.country_name)
         return SentenceCtx(
             text=text, start=start, end=end, lowered=low, triggers=dict(by_cls),
-            units=dict(units), quantities=self.quantities.read(low), cands=cands, att=att,
+            units=dict(units),
+            quantities=self.quantities.read(low, min(u for us in units.values() for u, _ in us))
+            if units else [],
+            cands=cands, att=att,
             roles=roles,
             self_codes={c.country for c in att.sources[:1]})
 
@@ -149,21 +202,33 @@ def _victims_from_attack(new: list[Draft], prior: list[Draft],
             d.actors = [Actor("victim", country_name(code), "country", code)]
 
 
+def _start(t: Trigger) -> int:
+    return t.start
+
+
+_PARTITIVE = (" of these ", " of those ", " of them ")
+
+
 def _event(d: Draft) -> Event:
     actors = tuple(d.actors)
+    quantity = d.quantity
+    if quantity is not None and d.parts:
+        # Event has one quantity; the breakdown rides in its text (no schema change here)
+        quantity = replace(quantity, text=f"{quantity.text} (of which {describe(d.parts)})")
     return Event(type=d.type, actors=actors, status=d.status, sentence=d.sentence,
-                 confidence=d.confidence, quantity=d.quantity, location=d.location,
+                 confidence=d.confidence, quantity=quantity, location=d.location,
                  time_text=d.time_text, attribution=tuple(d.attribution),
                  disputed_by=tuple(d.disputed_by),
                  signature=d.signature)
 
 
 def entities(mentions: list[Mention]) -> tuple[Entity, ...]:
-    counts: Counter[tuple[str, str, str | None]] = Counter()
-    for m in mentions:
-        e = m.entry
-        counts[(e.name, e.kind, e.country)] += 1
-    return tuple(Entity(name=n, kind=k, code=c, mentions=v) for (n, k, c), v in counts.items())
+    counts: Counter[Entry] = Counter(m.entry for m in mentions)
+    merged: dict[tuple[str, str, str | None], int] = {}
+    for e, v in counts.items():  # entries differing only in subtype count as one entity
+        key = (e.name, e.kind, e.country)
+        merged[key] = merged.get(key, 0) + v
+    return tuple(Entity(name=n, kind=k, code=c, mentions=v) for (n, k, c), v in merged.items())
 
 
 def _lower(text: str) -> str:

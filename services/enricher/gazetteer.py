@@ -157,21 +157,31 @@ class Gazetteer:
     # -- matching -------------------------------------------------------------------------
     def find(self, text: str) -> list[Mention]:
         """Longest-leftmost, word-bounded mentions, with places disambiguated by context."""
-        hits = list(self._raw_hits(text))
-        hits.sort(key=lambda h: (h[0], -h[1]))
+        n = len(text)
+        hits: list[tuple[int, int, tuple[Entry, ...]]] = []
+        for end_idx, (length, entries) in self._automaton.iter(text):  # inlined _raw_hits
+            start = end_idx - length + 1
+            if (start > 0 and text[start - 1].isalnum()) or (
+                    end_idx + 1 < n and text[end_idx + 1].isalnum()):
+                continue
+            hits.append((start, end_idx + 1, entries))
+        hits.sort(key=_leftmost_longest)
         chosen: list[tuple[int, int, tuple[Entry, ...]]] = []
         last_end = -1
-        for start, end, entries in hits:
-            if start >= last_end:
-                chosen.append((start, end, entries))
-                last_end = end
-        context = {e.country for _, _, es in chosen for e in es[:1] if e.kind == "country"}
-        names = {e.name for _, _, es in chosen for e in es if not e.weak}
+        for hit in hits:
+            if hit[0] >= last_end:
+                chosen.append(hit)
+                last_end = hit[1]
+        context = {es[0].country for _, _, es in chosen if es[0].kind == "country"}
+        names: set[str] | None = None  # built only when a weak alias ("Kim") turns up
         mentions: list[Mention] = []
         for start, end, entries in chosen:
-            entry = _pick(entries, context)
-            if entry.weak and entry.name not in names:
-                continue
+            entry = entries[0] if len(entries) == 1 else _pick(entries, context)
+            if entry.weak:
+                if names is None:
+                    names = {e.name for _, _, es in chosen for e in es if not e.weak}
+                if entry.name not in names:
+                    continue
             mentions.append(Mention(start, end, entry))
         return _composites(text, mentions)
 
@@ -187,6 +197,10 @@ class Gazetteer:
 
     def entities_for(self, names: Iterable[str]) -> list[Entry]:
         return [es[0] for n in names if (es := self._table.get(n))]
+
+
+def _leftmost_longest(hit: tuple[int, int, tuple[Entry, ...]]) -> tuple[int, int]:
+    return hit[0], -hit[1]
 
 
 def _pick(entries: tuple[Entry, ...], context: set[str | None]) -> Entry:

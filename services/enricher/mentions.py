@@ -1,8 +1,10 @@
 """Per-sentence actor candidates: gazetteer mentions plus cheaply resolved pronouns.
 
 Light coreference: "he/his" -> the most recent person, "it/its" -> the most recent country,
-seat of government or organisation, "they/their" -> the most recent country. Only sentences
-that carry a trigger are resolved, so the cost stays proportional to the interesting text.
+seat of government or organisation, "they/their" -> the most recent country, "the two sides"
+/ "both countries" -> the parties of a recent meeting, else the two most recent distinct
+countries (two candidates, one span). Only sentences that carry a trigger are resolved, so
+the cost stays proportional to the interesting text.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from services.enricher.gazetteer import Entry, Mention
 
 _PRONOUN = re.compile(r"\b(he|his|him|she|her|it|its|they|their|them)\b", re.IGNORECASE)
+_PAIR = re.compile(r"\b(?:[Tt]he two|[Bb]oth) (?:sides|countries|nations|governments|allies)\b")
 _LOOKBACK = 800  # characters a pronoun may reach back
 
 
@@ -46,7 +49,10 @@ class MentionIndex:
         hi = bisect_left(self._starts, end)
         return self.mentions[lo:hi]
 
-    def candidates(self, text: str, start: int, end: int) -> list[Cand]:
+    def candidates(self, text: str, start: int, end: int,
+                   sides: list[Entry] | None = None) -> list[Cand]:
+        """Mentions and resolved pronouns of text[start:end]; ``sides`` are the parties of a
+        recent meeting, which "the two sides" refers to before any other pair."""
         cands = [Cand(m.start, m.end, m.entry) for m in self.between(start, end)]
         taken = [(c.start, c.end) for c in cands]
         for m in _PRONOUN.finditer(text, start, end):
@@ -55,8 +61,26 @@ class MentionIndex:
             entry = self.resolve(m.group(1).lower(), m.start())
             if entry is not None:
                 cands.append(Cand(m.start(), m.end(), entry, pronoun=True))
+        if "both " in text[start:end].lower() or "two " in text[start:end]:
+            for m in _PAIR.finditer(text, start, end):
+                cands += [Cand(m.start(), m.end(), e, pronoun=True)
+                          for e in (sides or self.resolve_pair(m.start()))]
         cands.sort(key=lambda c: c.start)
         return cands
+
+    def resolve_pair(self, pos: int) -> list[Entry]:
+        """The two most recent distinct countries (or country-affiliated bodies) before
+        ``pos``, earlier first; empty when there are fewer than two."""
+        found: list[Entry] = []
+        codes: set[str] = set()
+        i = bisect_left(self._starts, pos) - 1
+        while i >= 0 and pos - self.mentions[i].start < _LOOKBACK and len(found) < 2:
+            entry = self.mentions[i].entry
+            if entry.country and entry.kind != "media" and entry.country not in codes:
+                codes.add(entry.country)
+                found.append(entry)
+            i -= 1
+        return found[::-1] if len(found) == 2 else []
 
     def resolve(self, pronoun: str, pos: int) -> Entry | None:
         if pronoun in ("he", "his", "him", "she", "her"):

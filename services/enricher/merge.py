@@ -18,12 +18,16 @@ _EPISTEMIC_WEAK = {"denied", "disputed"}
 def _overlap(a: Quantity | None, b: Quantity | None) -> bool | None:
     if a is None or b is None:
         return None
-    return a.min <= b.max and b.min <= a.max
+    slack = 0.1 if a.approximate or b.approximate else 0.0  # "about 11,000" ~ "11,500"
+    return a.min * (1 - slack) <= b.max and b.min * (1 - slack) <= a.max
 
 
 def same_event(a: Draft, b: Draft) -> bool:
     if a.type != b.type:
         return False
+    if _overlap(a.quantity, b.quantity) is False and a.quantity and b.quantity \
+            and a.quantity.unit == b.quantity.unit:
+        return False  # "plans to supply 18 tanks" / "delivered its first 14 tanks": two events
     if a.signature == b.signature:
         return True
     senders = ("sender", "attacker", "supporter", "subject", "victim")
@@ -56,11 +60,26 @@ def combine(keep: Draft, other: Draft) -> Draft:
     return keep
 
 
+def _completes(kept: Draft, d: Draft) -> bool:
+    """An anaphoric draft ("will deliver the weapons") completes the latest same-type event
+    when their roles do not conflict and the two together fill more roles."""
+    if not d.anaphoric or kept.type != d.type or (kept.quantity and d.quantity):
+        return False
+    for roles in (("sender",), ("recipient",)):
+        a, b = kept.codes(*roles), d.codes(*roles)
+        if a and b and a != b:
+            return False
+    return kept.codes("sender") != d.codes("sender") or kept.codes("recipient") != d.codes(
+        "recipient")
+
+
 def merge(drafts: list[Draft]) -> list[Draft]:
     out: list[Draft] = []
     for d in drafts:
+        latest = max((i for i, k in enumerate(out) if k.type == d.type), default=None,
+                     key=lambda i: out[i].position)
         for i, kept in enumerate(out):
-            if same_event(kept, d):
+            if same_event(kept, d) or (i == latest and _completes(kept, d)):
                 first, second = (kept, d) if kept.confidence >= d.confidence else (d, kept)
                 merged = combine(first, second)
                 merged.position = min(kept.position, d.position)

@@ -39,6 +39,9 @@ _MULTIPLIER = re.compile(r"\b(more than |nearly |almost )?(double|triple|quadrup
                          r"three times|four times)\b")
 
 
+_REACH = 160  # characters a quantity phrase may start before its unit noun
+
+
 @dataclass(slots=True)
 class QuantityHit:
     quantity: Quantity
@@ -62,9 +65,12 @@ class QuantityReader:
             rf"\s+(?P<unit>{unit_alt})(?![\w])"
         )
 
-    def read(self, lowered: str) -> list[QuantityHit]:
+    def read(self, lowered: str, first_unit: int = 0) -> list[QuantityHit]:
+        """Quantities of ``lowered``; ``first_unit`` (offset of the first unit noun) lets the
+        scan start just before it, since a match always ends at a unit noun and its
+        prefix/number/modifier part is far shorter than _REACH."""
         hits = []
-        for m in self._re.finditer(lowered):
+        for m in self._re.finditer(lowered, max(0, first_unit - _REACH)):
             hit = self._hit(m)
             if hit is not None:
                 hits.append(hit)
@@ -100,6 +106,36 @@ def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:
         if bare:
             lo = lo * hi / bare
     return lo, hi
+
+
+_HELPERS = re.compile(rf"\b(?:another|the other|the remaining|a further|the rest,?)\s+"
+                      rf"(?P<a>{_VALUE})\s+(?:would|will|were to|are to|are set to)\s+"
+                      rf"(?:help|work|assist)\w*\s+(?:with|on|in)\s+(?P<task>[a-z]+)")
+
+
+def breakdown(reader: QuantityReader, lowered: str) -> list[Quantity]:
+    """Parts of an earlier total: "at least 1,000 of these people would be sappers, while
+    another 5,000 would help with construction" -> [>=1,000 sappers, 5,000 construction
+    workers]. Partitive hits keep the role noun as unit; "another N would help with X"
+    gives unit "X_workers"."""
+    parts = [h.quantity for h in reader.read(lowered) if h.partitive or
+             lowered.startswith(("another", "an additional"), h.start)]
+    for m in _HELPERS.finditer(lowered):
+        value = parse_value(m.group("a"))
+        if value is not None:
+            parts.append(Quantity(min=value, max=value, unit=f"{m.group('task')}_workers",
+                                  text=m.group(0)))
+    return parts
+
+
+def describe(parts: list[Quantity]) -> str:
+    """"at least 1,000 sappers + 5,000 construction workers" (for a total's breakdown)."""
+    out = []
+    for q in parts:
+        lead = "at least " if q.text.startswith("at least") else "about " if q.approximate \
+            else ""
+        out.append(f"{lead}{q.max:,.0f} {q.unit.replace('_', ' ')}")
+    return " + ".join(out)
 
 
 def parse_value(text: str) -> float | None:

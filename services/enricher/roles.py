@@ -38,7 +38,8 @@ class RoleFinder:
 
     def _conjoined(self, pool: list[Cand], i: int) -> list[Cand]:
         out = [pool[i]]
-        while i > 0 and _CONJ.match(self.text[pool[i - 1].end:pool[i].start]):
+        while i > 0 and (pool[i - 1].start == pool[i].start  # "the two sides": one span
+                         or _CONJ.match(self.text[pool[i - 1].end:pool[i].start])):
             i -= 1
             out.insert(0, pool[i])
         return out

@@ -13,7 +13,6 @@ _ABBREVS = frozenset({"mr", "mrs", "ms", "dr", "gen", "st", "lt", "col", "no", "
                       "capt", "adm", "gov", "sen", "rep", "jan", "feb", "aug", "sept", "oct",
                       "nov", "dec", "inc", "corp", "co", "jr", "u.s", "u.n", "u.k", "e.u"})
 _BOUNDARY = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
-_NEWLINES = re.compile(r"\n+")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _TERMINAL = re.compile(r"[.!?][\"'”’)]*\s*$")
 _TEASER = re.compile(
@@ -30,7 +29,12 @@ class Sentences:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._paras = [0] + [m.end() for m in _NEWLINES.finditer(text)]
+        self._paras = [0]  # paragraph starts: after each run of newlines
+        pos = 0
+        for line in text.split("\n"):
+            if line and pos:
+                self._paras.append(pos)
+            pos += len(line) + 1
         self._split: dict[int, list[Span]] = {}
         self._skips: dict[int, bool] = {}
 

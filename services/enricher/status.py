@@ -29,8 +29,11 @@ _FUTURE_AFTER = re.compile(r"^\w*\s+(?:\w+\s+){0,6}?(?:next (?:year|month|week)|
 
 
 def status_of(lowered: str, trigger: int, trigger_end: int, event_type: str,
-              self_statement: bool) -> str:
-    """``lowered`` is the lower-cased sentence; offsets are relative to it."""
+              self_statement: bool, marks: frozenset[str] | None = None) -> str:
+    """``lowered`` is the lower-cased sentence; offsets are relative to it. ``marks`` is the
+    sentence's ``stance`` (computed once per sentence and shared by all its events)."""
+    if marks is None:
+        marks = stance(lowered)
     before = lowered[max(0, trigger - _WINDOW):trigger]
     local = before + lowered[trigger:trigger_end]
     if _DENIED.search(before[-45:]):
@@ -43,11 +46,11 @@ def status_of(lowered: str, trigger: int, trigger_end: int, event_type: str,
         return "pledged"
     if lowered[trigger:trigger_end] in _ANNOUNCED:
         return "planned"
-    if _ESTIMATED.search(lowered):
+    if "estimated" in marks:
         return "estimated"
-    if _CONFIRMED.search(lowered):
+    if "confirmed" in marks:
         return "confirmed"
-    if _REPORTED.search(lowered):
+    if "reported" in marks:
         return "reported"
     if _UNDER_WAY.search(lowered[max(0, trigger - 20):trigger_end]):
         return "under_way"
@@ -55,7 +58,21 @@ def status_of(lowered: str, trigger: int, trigger_end: int, event_type: str,
 
 
 _HEDGE = re.compile(r"\b(?:could|may|might|if|possibly|perhaps|reportedly|unconfirmed)\b")
+# the four sentence-level cues in one pass: which of them occur anywhere in the sentence
+_STANCE = re.compile("|".join(f"(?P<{name}>{pat.pattern})" for name, pat in (
+    ("estimated", _ESTIMATED), ("confirmed", _CONFIRMED), ("reported", _REPORTED),
+    ("hedge", _HEDGE))))
 
 
-def hedged(lowered: str) -> bool:
-    return _HEDGE.search(lowered) is not None
+def stance(lowered: str) -> frozenset[str]:
+    """{"estimated", "confirmed", "reported", "hedge"} cues present in the sentence."""
+    found = set()
+    for m in _STANCE.finditer(lowered):
+        found.add(m.lastgroup or "")
+        if m.group() == "reportedly":  # both a report and a hedge
+            found.add("hedge")
+    return frozenset(found)
+
+
+def hedged(lowered: str, marks: frozenset[str] | None = None) -> bool:
+    return "hedge" in (stance(lowered) if marks is None else marks)

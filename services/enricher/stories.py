@@ -18,6 +18,8 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
+
 from shared.records import Actor, CleanArticle, Event, Quantity
 
 ALERT_TYPES = ("troop_deployment", "arms_transfer", "attack", "mobilisation", "casualties")
@@ -75,15 +77,21 @@ def _simhash(article: CleanArticle) -> int:
 
 
 def simhash64(text: str) -> int:
-    """64-bit SimHash over word 3-shingles (used when the cleaner gave none)."""
+    """64-bit SimHash over word 3-shingles (used when the cleaner gave none).
+
+    Vectorised: one blake2b per shingle, then the 64 per-bit votes in one numpy pass."""
     words = text.lower().split()
-    weights = [0] * 64
-    for i in range(max(1, len(words) - 2)):
-        h = int.from_bytes(hashlib.blake2b(" ".join(words[i:i + 3]).encode(),
-                                           digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    n = max(1, len(words) - 2)
+    hashes = np.fromiter(
+        (int.from_bytes(_blake2b(" ".join(words[i:i + 3]).encode(), digest_size=8).digest(),
+                        "big") for i in range(n)), dtype=np.uint64, count=n)
+    ones = ((hashes[:, None] >> _BITS) & np.uint64(1)).sum(axis=0, dtype=np.int64)
+    votes = 2 * ones - n  # +1 per set bit, -1 per clear bit
+    return sum(1 << int(bit) for bit in np.flatnonzero(votes > 0))
+
+
+_BITS = np.arange(64, dtype=np.uint64)
+_blake2b = hashlib.blake2b
 
 
 @dataclass(slots=True)

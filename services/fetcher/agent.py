@@ -1,43 +1,51 @@
-"""Kafka adapter for the fetcher: polls feeds on the leader, takes pushed articles anywhere.
+"""Kafka adapter for the fetcher.
 
-Only the group leader polls (a faust leader timer), so N fetcher instances do not fetch the
-same feed N times; every instance accepts ``POST /articles``.
+* The group leader polls the sources on the adaptive schedule (a faust leader timer).
+* Every instance takes ``POST /articles`` (bearer token, size limit) and WebSub callbacks.
+* Nothing goes to ``articles.raw`` directly: polls, pushes and WebSub deliveries all go to
+  ``fetch.dedup`` keyed by article id, whose agent forwards only ids its changelogged table
+  has not seen. Kafka routes one id to one partition, so to one instance, and the table
+  survives restarts and rebalances: an article is emitted once whichever instance (or
+  leader, after a fail-over) fetched or received it, however often.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import faust
-import orjson
-from faust.web import View
 
 from services.bootstrap import build_fetcher, state_path
-from services.fetcher.poller import FeedPoller, push_article
-from services.fetcher.sources import Source, load_sources
+from services.fetcher.agent_web import add_push_view, add_websub_view, make_subscriber
+from services.fetcher.metrics import DEDUP
+from services.fetcher.poller import FeedPoller
+from services.fetcher.schedule import Schedule
+from services.fetcher.scheduler import run_due
+from services.fetcher.sources import load_sources
 from services.fetcher.state import SqliteFetchState
+from services.fetcher.websub import subscribe
 from shared.codec import encode
 from shared.kafka import TopicMap
+from shared.kafka.stage import Emit, StageLoop
 from shared.observability import MESSAGES_OUT, get_logger
 from shared.records import RawArticle
 from shared.settings import Settings
-from shared.stamps import stamp
 
 log = get_logger(__name__)
 
-MAX_PUSH_BYTES = 5_000_000
+SEEN_TABLE = "fetcher-seen-ids"  # changelog: <prefix>-fetcher-fetcher-seen-ids-changelog
 
 
 def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
     raw_topic = app.topic(topics.raw)
+    dedup_topic = app.topic(topics.dedup)  # key: article id
+    seen = app.Table(SEEN_TABLE, default=None, partitions=settings.partitions, key_type=str)
     sources = load_sources(settings.feeds_file)
-    due: dict[str, float] = {s.url: 0.0 for s in sources}
+    schedule = Schedule(sources)
     holder: dict[str, FeedPoller] = {}
 
     async def emit(article: RawArticle) -> None:
-        await raw_topic.send(key=article.id.encode(), value=encode(article))
-        MESSAGES_OUT.labels("fetcher").inc()
+        await dedup_topic.send(key=article.id.encode(), value=encode(article))
 
     def poller() -> FeedPoller:
         # Built lazily inside the worker's event loop (httpx clients bind to it).
@@ -46,55 +54,31 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
             holder["p"] = FeedPoller(build_fetcher(settings), state)
         return holder["p"]
 
+    async def first_seen(key: bytes | None, value: bytes) -> list[Emit]:
+        article_id = (key or b"").decode()
+        if not article_id or seen.get(article_id) is not None:
+            DEDUP.labels("duplicate" if article_id else "no_key").inc()
+            return []
+        seen[article_id] = time.time()
+        DEDUP.labels("first").inc()
+        MESSAGES_OUT.labels("fetcher").inc()
+        return [Emit(raw_topic, article_id.encode(), value)]
+
+    StageLoop(app, "fetcher.dedup", dedup_topic, app.topic(topics.deadletter)).attach(
+        first_seen, name="fetcher_dedup"
+    )
+    subscriber = make_subscriber(settings)
+
     @app.timer(interval=1.0, on_leader=True, name="frontwire.fetcher_poll")
     async def poll_due_sources() -> None:
-        now = time.monotonic()
-        for source in [s for s in sources if due[s.url] <= now]:
-            due[source.url] = now + source.interval_s
-            await _poll_one(poller(), source, emit)
+        await run_due(poller(), schedule, emit)
+        if subscriber is not None:
+            for hub, topic in list(poller().hubs.values()):
+                if subscriber.needs_subscribe(topic):
+                    ok = await subscribe(poller().fetcher, subscriber, hub, topic)
+                    log.info("websub_subscribe", hub=hub, topic=topic, accepted=ok)
 
-    @app.page("/articles")
-    class PushArticle(View):
-        """POST an article (JSON {url, html|text, title} or a bare HTML/text body)."""
+    add_push_view(app, settings, emit)
+    if subscriber is not None:
+        add_websub_view(app, subscriber, sources, poller, emit)
 
-        async def post(self, request: Any) -> Any:
-            if not _authorised(settings, request.headers.get("Authorization", "")):
-                return self.json({"error": "missing or wrong bearer token"}, status=401)
-            body = await request.content.read(MAX_PUSH_BYTES + 1)
-            if len(body) > MAX_PUSH_BYTES:
-                return self.json({"error": f"larger than {MAX_PUSH_BYTES} bytes"}, status=413)
-            try:
-                article = _pushed(body, request.headers.get("Content-Type", ""))
-            except ValueError as exc:
-                return self.json({"error": str(exc)}, status=400)
-            await emit(article)
-            return self.json({"id": article.id}, status=202)
-
-
-async def _poll_one(poller: FeedPoller, source: Source, emit: Any) -> None:
-    for article in await poller.poll(source):
-        await emit(article)
-
-
-def _authorised(settings: Settings, header: str) -> bool:
-    if settings.push_token is None:
-        return True
-    return header == f"Bearer {settings.push_token.get_secret_value()}"
-
-
-def _pushed(body: bytes, content_type: str) -> RawArticle:
-    """JSON {url, html|text, title} or a bare HTML/text body."""
-    if content_type.startswith("application/json"):
-        try:
-            obj = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise ValueError(f"not JSON: {exc}") from exc
-        text = obj.get("html") or obj.get("text") if isinstance(obj, dict) else None
-        if not isinstance(text, str):
-            raise ValueError("expected an object with 'html' or 'text'")
-        kind = "text/html" if obj.get("html") else "text/plain"
-        article = push_article(obj.get("url"), text, kind, title=obj.get("title"))
-    else:
-        kind = "text/html" if "html" in content_type else "text/plain"
-        article = push_article(None, body.decode("utf-8", errors="replace"), kind)
-    return article if "fetched" in article.stamps else stamp(article, "fetched")

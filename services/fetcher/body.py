@@ -31,7 +31,12 @@ class _Decoder:
             wrapped = bool(chunk) and chunk[0] & 0x0F == 8
             self._z = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
         try:
-            return self._z.decompress(chunk, max(budget, 1))
+            out = self._z.decompress(chunk, max(budget, 1))
+            # gzip allows several members back to back (RFC 1952 2.2): keep going.
+            while self.encoding != "deflate" and self._z.eof and self._z.unused_data:
+                rest, self._z = self._z.unused_data, zlib.decompressobj(16 + zlib.MAX_WBITS)
+                out += self._z.decompress(rest, max(budget - len(out), 1))
+            return out
         except zlib.error as exc:
             raise UnsupportedEncoding(f"corrupt {self.encoding} body: {exc}") from exc
 

@@ -1,10 +1,9 @@
-"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON Feed by hand. Pure."""
+"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom (a fast lxml path, feedparser for anything odd),
+JSON Feed by hand, sitemaps and news sitemaps (``sitemaps.py``). Pure."""
 
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -12,31 +11,36 @@ from xml.sax import SAXException
 
 import feedparser
 
+from services.fetcher.feeds_fast import parse_fast
+from services.fetcher.feeds_types import FeedDoc, FeedError, FeedItem, iso_from_struct
+from services.fetcher.sitemaps import is_sitemap, parse_sitemap
+from services.fetcher.xmlsafe import parse_xml
 
-class FeedError(ValueError):
-    """The body is not a feed we can read (malformed XML/JSON with no usable entries)."""
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    url: str
-    title: str | None
-    published: str | None  # ISO 8601
-    summary: str | None
+__all__ = ["FeedDoc", "FeedError", "FeedItem", "parse_document", "parse_feed"]
 
 
 def parse_feed(body: bytes, base_url: str) -> list[FeedItem]:
-    """Items of an RSS, Atom or JSON feed, links resolved against ``base_url``.
+    """Items of an RSS, Atom or JSON feed (or a sitemap), links resolved against ``base_url``.
 
     Raises FeedError when the body is malformed and yields no entries, or is no feed at all.
     """
+    return parse_document(body, base_url).items
+
+
+def parse_document(body: bytes, base_url: str, *, fast: bool = True) -> FeedDoc:
+    """Like ``parse_feed``, plus the WebSub hub/self links and a sitemap index's children.
+    ``fast=False`` forces feedparser for RSS/Atom (the parity tests compare both)."""
     head = body.lstrip()[:1]
     if head in (b"{", b"["):
-        return _parse_json_feed(body, base_url)
-    return _parse_xml_feed(body, base_url)
+        return FeedDoc(_parse_json_feed(body, base_url))
+    root = parse_xml(body)
+    if root is not None and is_sitemap(root):
+        return parse_sitemap(root, base_url)
+    doc = parse_fast(body, base_url) if fast and root is not None else None
+    return doc if doc is not None else _parse_xml_feed(body, base_url)
 
 
-def _parse_xml_feed(body: bytes, base_url: str) -> list[FeedItem]:
+def _parse_xml_feed(body: bytes, base_url: str) -> FeedDoc:
     parsed = feedparser.parse(
         body,
         response_headers={"content-location": base_url, "content-type": "application/xml"},
@@ -49,9 +53,15 @@ def _parse_xml_feed(body: bytes, base_url: str) -> list[FeedItem]:
             raise FeedError(f"malformed feed: {error}")
         if not parsed.get("version"):
             raise FeedError(f"not a feed: no RSS/Atom root element ({error or 'no entries'})")
-        return []
+        return FeedDoc([], *_hub_links(parsed))
     items = (_xml_item(entry, base_url) for entry in parsed.entries)
-    return [item for item in items if item is not None]
+    return FeedDoc([item for item in items if item is not None], *_hub_links(parsed))
+
+
+def _hub_links(parsed: Any) -> tuple[str | None, str | None]:
+    links = parsed.get("feed", {}).get("links", [])
+    found = {link.get("rel"): link.get("href") for link in reversed(links) if link.get("href")}
+    return found.get("hub"), found.get("self")
 
 
 def _xml_item(entry: Any, base_url: str) -> FeedItem | None:
@@ -62,7 +72,7 @@ def _xml_item(entry: Any, base_url: str) -> FeedItem | None:
     return FeedItem(
         url=urljoin(base_url, link.strip()),
         title=_clean(entry.get("title")),
-        published=_iso_from_struct(stamp) if stamp else None,
+        published=iso_from_struct(stamp) if stamp else None,
         summary=_clean(entry.get("summary")),
     )
 
@@ -72,13 +82,6 @@ def _permalink_id(entry: Any) -> str | None:
     if isinstance(guid, str) and guid.startswith(("http://", "https://")):
         return guid
     return None
-
-
-def _iso_from_struct(stamp: time.struct_time) -> str | None:
-    try:
-        return datetime(*stamp[:6], tzinfo=UTC).isoformat()
-    except (TypeError, ValueError):
-        return None
 
 
 def _clean(value: object) -> str | None:

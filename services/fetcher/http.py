@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from services.fetcher import metrics
 from services.fetcher.body import BodyTooLarge, UnsupportedEncoding, read_capped
 from services.fetcher.guard import AddressPolicy, GuardedBackend, ResolveFailed, SsrfRefused
 from services.fetcher.hosts import HostBlocked, HostGates, HostPolicy
@@ -92,6 +93,8 @@ class _Request:
     headers: dict[str, str] = field(default_factory=dict)
     accept_types: Collection[str] | None = None
     max_bytes: int = 0
+    kind: str = "page"
+    timeout_s: float = 10.0
 
 
 def media_type(header: str | None) -> str:
@@ -136,27 +139,56 @@ class HttpFetcher:
     async def get(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None,
         kind: str = "page", accept_types: Collection[str] | None = None,
-        max_bytes: int | None = None,
+        max_bytes: int | None = None, user_agent: str | None = None,
+        timeout_s: float | None = None,
     ) -> Response:
         """GET ``url``; FetchError on any failure. A 304 comes back as ``not_modified=True``.
-        ``accept_types`` (media types) refuses other content before its body is read."""
+        ``accept_types`` (media types) refuses other content before its body is read;
+        ``user_agent`` / ``timeout_s`` override the client's for this request."""
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        request = _Request(url, headers, accept_types, max_bytes or self.max_bytes)
+        if user_agent:
+            headers["User-Agent"] = user_agent
+        request = _Request(url, headers, accept_types, max_bytes or self.max_bytes, kind,
+                           timeout_s or self.timeout_s)
         started, outcome = time.perf_counter(), "error"
         try:
             response = await self._follow(request)
             outcome = "not_modified" if response.not_modified else "ok"
+            _observe(kind, response, conditional=bool(etag or last_modified))
             return response
         except FetchError as exc:
             outcome = exc.kind
+            metrics.ERRORS.labels(exc.kind).inc()
+            if exc.status is not None:
+                metrics.RESPONSES.labels(kind, str(exc.status)).inc()
             raise
         finally:
+            elapsed = time.perf_counter() - started
             FETCHES.labels(kind, outcome).inc()
-            FETCH_SECONDS.labels(kind).observe(time.perf_counter() - started)
+            FETCH_SECONDS.labels(kind).observe(elapsed)
+            metrics.FETCH_SECONDS.labels(kind).observe(elapsed)
+
+    async def post_form(self, url: str, form: Mapping[str, str], *, kind: str = "websub") -> int:
+        """POST a urlencoded form through the same guard and host gates (WebSub subscribe);
+        the status code (no redirects followed), or FetchError."""
+        self._precheck(url)
+        host = urlsplit(url).hostname or ""
+        try:
+            async with self.gates.slot(host):
+                async with asyncio.timeout(self.timeout_s):
+                    resp = await self._client.post(url, data=dict(form))
+        except HostBlocked as exc:
+            raise FetchError("backoff", str(exc), url=url) from exc
+        except FetchError:
+            raise
+        except Exception as exc:
+            raise _map_exception(exc, url) from exc
+        metrics.RESPONSES.labels(kind, str(resp.status_code)).inc()
+        return resp.status_code
 
     async def _follow(self, request: _Request) -> Response:
         url = request.url
@@ -182,7 +214,7 @@ class HttpFetcher:
         try:
             async with self.gates.slot(host):
                 try:
-                    async with asyncio.timeout(self.timeout_s):
+                    async with asyncio.timeout(request.timeout_s):
                         result = await self._exchange(url, request)
                 except FetchError as exc:
                     self._record_failure(host, exc)
@@ -207,6 +239,13 @@ class HttpFetcher:
             return await _interpret(resp, url, request)
         finally:
             await resp.aclose()
+
+
+def _observe(kind: str, response: Response, *, conditional: bool) -> None:
+    metrics.RESPONSES.labels(kind, str(response.status)).inc()
+    metrics.BYTES.labels(kind).inc(len(response.body))
+    if conditional:
+        metrics.CONDITIONAL.labels("not_modified" if response.not_modified else "modified").inc()
 
 
 def _make_client(

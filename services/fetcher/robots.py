@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ class RobotsCache:
         self.fetcher = fetcher
         self.agent = user_agent.split("/", 1)[0].strip() or "*"
         self._entries: dict[str, _Entry] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def allowed(self, url: str) -> bool:
         """May ``url`` be fetched? FetchError when robots.txt is unreachable (network)."""
@@ -33,7 +35,11 @@ class RobotsCache:
         origin = f"{parts.scheme}://{parts.netloc}".lower()
         entry = self._entries.get(origin)
         if entry is None or entry.expires < time.monotonic():
-            entry = self._entries[origin] = await self._load(origin)
+            # One fetch per origin, however many polls of that origin start at once.
+            async with self._locks.setdefault(origin, asyncio.Lock()):
+                entry = self._entries.get(origin)
+                if entry is None or entry.expires < time.monotonic():
+                    entry = self._entries[origin] = await self._load(origin)
         if entry.disallow_all:
             return False
         return entry.parser is None or entry.parser.can_fetch(self.agent, url)

@@ -1,41 +1,53 @@
-"""Poll every source on its own interval until stopped (used by embedded mode and the worker)."""
+"""Run the adaptive `Schedule`: poll what is due (several sources at once), hand new articles
+to ``emit``, keep the schedule metrics current. Used by embedded mode and the faust worker."""
 
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable
 
+from services.fetcher.metrics import INTERVAL, SCHEDULER_LAG, SOURCES_DUE, SOURCES_OVERDUE
 from services.fetcher.poller import FeedPoller
+from services.fetcher.schedule import Schedule
 from services.fetcher.sources import Source
 from shared.records import RawArticle
 
 Emit = Callable[[RawArticle], Awaitable[None]]
 
 
+async def run_due(
+    poller: FeedPoller, schedule: Schedule, emit: Emit, *, concurrency: int = 16
+) -> int:
+    """Poll every source due now (``concurrency`` at a time); returns how many were polled."""
+    due = schedule.due()
+    _gauges(schedule)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(source: Source) -> None:
+        async with gate:
+            SCHEDULER_LAG.observe(schedule.lag(source))
+            articles = await poller.poll(source)
+            INTERVAL.labels(source.name).set(schedule.record(source, len(articles)))
+            for article in articles:
+                await emit(article)
+
+    await asyncio.gather(*(one(s) for s in due))
+    return len(due)
+
+
 async def watch(
-    poller: FeedPoller, sources: Sequence[Source], emit: Emit, *,
-    stop: asyncio.Event | None = None, jitter: float = 0.1,
+    poller: FeedPoller, schedule: Schedule, emit: Emit, *, stop: asyncio.Event | None = None,
 ) -> None:
-    """Poll each source now (spread over a few seconds), then every ``interval_s`` (+ jitter);
-    hand each new article to ``emit``. Returns when ``stop`` is set."""
+    """Poll sources as they fall due until ``stop`` is set."""
     stop = stop or asyncio.Event()
-    await asyncio.gather(*(_loop(poller, s, emit, stop, jitter) for s in sources))
+    while not stop.is_set():
+        await run_due(poller, schedule, emit)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=max(0.05, schedule.wait_s()))
 
 
-async def _loop(
-    poller: FeedPoller, source: Source, emit: Emit, stop: asyncio.Event, jitter: float
-) -> None:
-    delay = random.random() * min(source.interval_s, 5.0)
-    while not await _stopped(stop, delay):
-        for article in await poller.poll(source):
-            await emit(article)
-        delay = source.interval_s * (1 + jitter * random.random())
-
-
-async def _stopped(stop: asyncio.Event, delay: float) -> bool:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=delay)
-    except TimeoutError:
-        return False
-    return True
+def _gauges(schedule: Schedule) -> None:
+    due, overdue = schedule.counts()
+    SOURCES_DUE.set(due)
+    SOURCES_OVERDUE.set(overdue)

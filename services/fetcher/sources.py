@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,9 +11,15 @@ from urllib.parse import urlsplit
 
 import yaml
 
+_LANG = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*")
+
 DEFAULT_SOURCES = Path(__file__).with_name("feeds.yaml")
 MIN_INTERVAL_S = 10.0
-_FIELDS = ("name", "url", "interval_s", "tags")
+MAX_TIMEOUT_S = 120.0
+TYPES = ("feed", "sitemap", "page")
+RELIABILITY = ("high", "medium", "low")
+_FIELDS = ("name", "url", "type", "interval_s", "min_interval_s", "max_interval_s", "tags",
+           "user_agent", "timeout_s")
 
 
 class SourcesError(ValueError):
@@ -26,14 +33,31 @@ class SourcesError(ValueError):
 
 @dataclass(frozen=True)
 class Source:
+    """One thing to poll. ``type``: ``feed`` (RSS/Atom/JSON Feed), ``sitemap`` (sitemap, news
+    sitemap or sitemap index) or ``page`` (the URL itself is the article). The adaptive
+    schedule keeps the interval within [min_interval_s, max_interval_s] (defaults: a quarter
+    and four times ``interval_s``, never under 10 s)."""
+
     name: str
     url: str
     interval_s: float = 300
     tags: Mapping[str, str] = field(default_factory=dict, hash=False)
+    type: str = "feed"
+    min_interval_s: float | None = None
+    max_interval_s: float | None = None
+    user_agent: str | None = None
+    timeout_s: float | None = None
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        low = self.min_interval_s or max(MIN_INTERVAL_S, self.interval_s / 4)
+        high = self.max_interval_s or self.interval_s * 4
+        return min(low, self.interval_s), max(high, self.interval_s)
 
 
 def load_sources(path: Path) -> list[Source]:
-    """Read ``sources: [{name, url, interval_s?, tags?}, ...]`` (a bare list is accepted too)."""
+    """Read ``sources: [{name, url, type?, interval_s?, min_interval_s?, max_interval_s?, tags?,
+    user_agent?, timeout_s?}, ...]`` (a bare list is accepted too)."""
     path = Path(path)
     try:
         loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
@@ -106,12 +130,49 @@ class _Reader:
         for required in ("name", "url"):
             if required not in values:
                 raise self.fail(node, f"{where}.{required}", "missing")
-        return Source(
+        return self.build(node, values, where)
+
+    def build(self, node: yaml.Node, values: dict[str, yaml.Node], where: str) -> Source:
+        def opt(key: str) -> float | None:
+            got = values.get(key)
+            return None if got is None else self.interval(got, f"{where}.{key}")
+
+        source = Source(
             name=self.name(values["name"], f"{where}.name"),
             url=self.url(values["url"], f"{where}.url"),
             interval_s=self.interval(values.get("interval_s"), f"{where}.interval_s"),
             tags=self.tags(values.get("tags"), f"{where}.tags"),
+            type=self.choice(values.get("type"), f"{where}.type", TYPES),
+            min_interval_s=opt("min_interval_s"),
+            max_interval_s=opt("max_interval_s"),
+            user_agent=self.optional_name(values.get("user_agent"), f"{where}.user_agent"),
+            timeout_s=self.timeout(values.get("timeout_s"), f"{where}.timeout_s"),
         )
+        low, high = source.min_interval_s, source.max_interval_s
+        if low is not None and high is not None and low > high:
+            raise self.fail(values["min_interval_s"], f"{where}.min_interval_s",
+                            f"must not exceed max_interval_s ({high:g})")
+        return source
+
+    def choice(self, node: yaml.Node | None, where: str, allowed: tuple[str, ...]) -> str:
+        if node is None:
+            return allowed[0]
+        value = self.scalar(node)
+        if value not in allowed:
+            raise self.fail(node, where, f"must be one of {', '.join(allowed)}, got {value!r}")
+        return str(value)
+
+    def optional_name(self, node: yaml.Node | None, where: str) -> str | None:
+        return None if node is None else self.name(node, where)
+
+    def timeout(self, node: yaml.Node | None, where: str) -> float | None:
+        if node is None:
+            return None
+        value = self.scalar(node)
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not 0 < value <= MAX_TIMEOUT_S:
+            raise self.fail(node, where, f"must be a number of seconds in (0, {MAX_TIMEOUT_S:g}]")
+        return float(value)
 
     def name(self, node: yaml.Node, where: str) -> str:
         value = self.scalar(node)
@@ -150,4 +211,12 @@ class _Reader:
                     or isinstance(value, bool):
                 raise self.fail(value_node, f"{where}.{key}", "tag keys and values must be strings")
             tags[key] = str(value)
+            self.check_tag(value_node, f"{where}.{key}", key, tags[key])
         return tags
+
+    def check_tag(self, node: yaml.Node, where: str, key: str, value: str) -> None:
+        """The tags the pipeline reads have a shape: language (BCP 47-ish) and reliability."""
+        if key == "reliability" and value not in RELIABILITY:
+            raise self.fail(node, where, f"must be one of {', '.join(RELIABILITY)}")
+        if key in ("language", "lang") and not _LANG.fullmatch(value):
+            raise self.fail(node, where, f"must be a language tag like 'en' or 'pt-BR': {value!r}")

@@ -87,5 +87,6 @@ def run_worker(app: faust.App, service: str, settings: Settings) -> None:
     asyncio.run(ensure_topics(settings))
     UP.labels(service).set(1)
     # Logging is ours (structlog JSON, configured above); faust must not replace it.
-    worker = faust.Worker(app, override_logging=False)
+    worker = faust.Worker(app, override_logging=False, quiet=True)
+    worker.spinner = None  # a terminal spinner only garbles log files
     worker.execute_from_commandline()

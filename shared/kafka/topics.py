@@ -15,38 +15,56 @@ log = get_logger(__name__)
 
 # logical name -> what the key is (kept here so the docs and the code agree)
 TOPICS: dict[str, str] = {
+    "fetch.dedup": "article id (the fetcher's own hop: first sighting of an id goes on)",
     "articles.raw": "article id (sha1 of the canonical URL)",
     "articles.clean": "article id",
     "articles.enriched": "story id",
     "alerts.candidates": "alert group key (rule + event signature)",
     "alerts": "alert group key",
     "deadletter": "the failed message's own key",
+    "silences": "silence id (compacted: the latest state of each silence)",
 }
+
+# Topics whose per-topic settings differ from the defaults.
+_COMPACTED = {"silences"}
 
 
 @dataclass(frozen=True)
 class TopicMap:
+    dedup: str
     raw: str
     clean: str
     enriched: str
     candidates: str
     alerts: str
     deadletter: str
+    silences: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TopicMap:
         t = settings.topic
         return cls(
+            dedup=t("fetch.dedup"),
             raw=t("articles.raw"),
             clean=t("articles.clean"),
             enriched=t("articles.enriched"),
             candidates=t("alerts.candidates"),
             alerts=t("alerts"),
             deadletter=t("deadletter"),
+            silences=t("silences"),
         )
 
     def all(self) -> list[str]:
-        return [self.raw, self.clean, self.enriched, self.candidates, self.alerts, self.deadletter]
+        return [
+            self.dedup,
+            self.raw,
+            self.clean,
+            self.enriched,
+            self.candidates,
+            self.alerts,
+            self.deadletter,
+            self.silences,
+        ]
 
 
 async def ensure_topics(settings: Settings) -> None:
@@ -60,7 +78,7 @@ async def ensure_topics(settings: Settings) -> None:
     try:
         existing = set(await admin.list_topics())
         wanted = [
-            NewTopic(name, num_partitions=settings.partitions, replication_factor=1)
+            _new_topic(settings, name)
             for name in TopicMap.from_settings(settings).all()
             if name not in existing
         ]
@@ -71,3 +89,10 @@ async def ensure_topics(settings: Settings) -> None:
             log.info("topics_created", topics=[t.name for t in wanted])
     finally:
         await admin.close()
+
+
+def _new_topic(settings: Settings, name: str) -> NewTopic:
+    if name.rpartition(".")[2] in _COMPACTED:
+        # Small, keyed state every instance reads in full: one partition, latest per key.
+        return NewTopic(name, 1, 1, topic_configs={"cleanup.policy": "compact"})
+    return NewTopic(name, num_partitions=settings.partitions, replication_factor=1)

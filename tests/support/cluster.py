@@ -63,6 +63,7 @@ class Workers:
     prefix: str = field(default_factory=lambda: f"fwtest{uuid.uuid4().hex[:8]}")
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
+    api_port: int = field(default_factory=free_port)  # the alerting API and live page
 
     def env(self, service: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -71,6 +72,7 @@ class Workers:
                 "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
                 "FRONTWIRE_TOPIC_PREFIX": self.prefix,
                 "FRONTWIRE_WEB_PORT": str(self.ports[service]),
+                "FRONTWIRE_API_PORT": str(self.api_port),
                 "FRONTWIRE_STATE_DIR": str(self.workdir / "state" / service),
                 "FRONTWIRE_CONSOLE_SINK": "false",
                 "FRONTWIRE_LOG_LEVEL": "INFO",
@@ -96,6 +98,10 @@ class Workers:
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
 
     def wait_healthy(self, service: str, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout

@@ -95,6 +95,8 @@ def test_feed_to_webhook_over_kafka(
         got = webhook.wait_for(
             lambda r: {"troop_deployment", "arms_transfer"} <= _event_types(r), timeout=120
         )
+        listed = _api_alerts(workers.api_url, expect={r.body["data"]["alert_id"] for r in got})
+        delivered_by_then = {r.body["data"]["alert_id"] for r in webhook.snapshot()}
     finally:
         workers.stop_all()
     alerts = _alerts(got)
@@ -115,6 +117,23 @@ def test_feed_to_webhook_over_kafka(
         )
     for received in got:  # every delivery carries its idempotency key
         assert received.headers.get("Idempotency-Key") == received.body["id"]
+    # The alerting API lists what was delivered (and nothing else), with links to the source.
+    listed_ids = {a["alert_id"] for a in listed}
+    assert {a["alert_id"] for a in alerts} <= listed_ids <= delivered_by_then
+    assert all(a["sources"][0]["url"].endswith("/world/kim-russia.txt") for a in listed)
+
+
+def _api_alerts(api_url: str, expect: set[str]) -> list[dict]:
+    """GET /api/alerts until it lists the ``expect`` ids (the read side follows a topic)."""
+    deadline = time.monotonic() + 60
+    alerts: list[dict] = []
+    with httpx.Client(timeout=5) as client:
+        while time.monotonic() < deadline:
+            alerts = client.get(f"{api_url}/api/alerts").raise_for_status().json()["alerts"]
+            if expect <= {a["alert_id"] for a in alerts}:
+                break
+            time.sleep(0.5)
+    return alerts
 
 
 def _push(client: httpx.Client, fetcher_url: str, article: dict[str, str]) -> None:
@@ -201,3 +220,35 @@ def test_poison_messages_go_to_dead_letter_and_pipeline_flows(
     assert stages == ["alerting.deliver", "alerting.match", "cleaner", "enricher"], dead
     assert all("not JSON" in d["error"] and d["payload"] == "{not json" for d in dead)
     assert len(got) == 1 and got[0].body["data"]["event"]["type"] == "troop_deployment"
+
+
+def test_silence_through_the_api_suppresses_matching_alerts(
+    kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
+) -> None:
+    silenced, other = deployment_article(11), deployment_article(100)  # KP->.., RU->..
+    workers = _workers(kafka_bootstrap, tmp_path, webhook)
+    try:
+        workers.start(*SERVICES)
+        with httpx.Client(timeout=10) as client:
+            resp = client.post(
+                f"{workers.api_url}/api/silences",
+                json={
+                    "matchers": {"country": silenced["sender"]},
+                    "duration": "1h",
+                    "created_by": "e2e",
+                    "comment": "known exercise",
+                },
+            )
+            assert resp.status_code == 201, resp.text
+            _push(client, workers.url("fetcher"), silenced)
+            _push(client, workers.url("fetcher"), other)
+        got = webhook.wait_for(lambda r: len(r) >= 1, timeout=120)
+        time.sleep(3)  # give the silenced alert every chance to (wrongly) arrive
+        got = webhook.snapshot()
+    finally:
+        workers.stop_all()
+    senders = [
+        next(x["code"] for x in r.body["data"]["event"]["actors"] if x["role"] == "sender")
+        for r in got
+    ]
+    assert senders == [other["sender"]]

@@ -108,10 +108,13 @@ async def test_failures_and_crashes_do_not_stop_other_sinks() -> None:
     }
     dispatcher = Dispatcher(sinks, MemoryDeliveryLog(), on_dead_letter=dead)
     outcome = await dispatcher.dispatch(alert())  # default routes: every sink
-    assert outcome == {"flaky": "dead_letter", "buggy": "dead_letter", "good": "delivered"}
+    # A transient failure is retried in the background (queued), never dead-lettered.
+    assert outcome == {"flaky": "queued", "buggy": "dead_letter", "good": "delivered"}
     assert len(good.got) == 1
     kinds = {sink: type(err) for _, sink, err in dead.items}
-    assert kinds == {"flaky": TransientDeliveryError, "buggy": PermanentDeliveryError}
+    assert kinds == {"buggy": PermanentDeliveryError}
+    assert dispatcher.backlog("flaky") == 1
+    await dispatcher.aclose()
 
 
 async def test_a_slow_sink_does_not_hold_up_the_others() -> None:
@@ -133,7 +136,7 @@ async def test_a_slow_sink_does_not_hold_up_the_others() -> None:
     assert outcome == {"slow": "delivered", "fast": "delivered"}
 
 
-async def test_sink_timeout_dead_letters_a_hung_sink() -> None:
+async def test_sink_timeout_queues_a_hung_sink_for_retry() -> None:
     class Hung:
         name = "hung"
 
@@ -144,8 +147,9 @@ async def test_sink_timeout_dead_letters_a_hung_sink() -> None:
     dispatcher = Dispatcher(
         {"hung": Hung()}, MemoryDeliveryLog(), on_dead_letter=dead, sink_timeout_s=0.05
     )
-    assert await dispatcher.dispatch(alert()) == {"hung": "dead_letter"}
-    assert isinstance(dead.items[0][2], TransientDeliveryError)
+    assert await dispatcher.dispatch(alert()) == {"hung": "queued"}
+    assert dead.items == [] and dispatcher.backlog("hung") == 1
+    await dispatcher.aclose()
 
 
 async def test_unknown_route_and_default_routes() -> None:

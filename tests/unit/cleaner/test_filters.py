@@ -89,3 +89,19 @@ def test_original_publisher_is_recorded_and_dropped(line: str, name: str) -> Non
 def test_dump_trims_non_prose_edges() -> None:
     kept = filter_paragraphs(["Menu bar label", *STORY, "Something else here"], dump=True)
     assert kept.paragraphs == STORY
+
+
+def test_hover_cards_and_hidden_inline_elements_leave_the_sentence_whole() -> None:
+    from services.cleaner import Cleaner
+    from tests.unit.cleaner.conftest import raw
+
+    card = ('<span class="person-tooltip"><a href="/p/ann">Ann Lee</a>'
+            '<span class="tooltip-card"><img src="a.jpg"><a href="/s/1">Latest: other story</a>'
+            '<a href="/s/2">Another headline</a></span></span>')
+    sentence = (f"<p>The mayor met {card} on Monday to discuss the ferry timetable and the new "
+                "pier, which opens next spring after two years of building work."
+                '<span style="display: none">hidden promo text</span></p>')
+    body = f"<html><body><article>{sentence * 3}</article></body></html>"
+    text = Cleaner().clean(raw(body)).text
+    assert "The mayor met Ann Lee on Monday" in text
+    assert "other story" not in text and "hidden promo" not in text

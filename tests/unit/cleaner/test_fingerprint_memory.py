@@ -62,3 +62,24 @@ def test_cleaner_drops_a_footer_learnt_from_the_site() -> None:
     last = cleaner.clean(raw(f"{stories[4]}\n{footer}", content_type="text/plain",
                              url="https://valley.example/4"))
     assert footer not in last.text and "Story number 4" in last.text
+
+
+def test_dumps_from_one_host_lose_a_shared_footer_from_the_third_on() -> None:
+    """The cleaner gets better as it sees more of a source: a footer line no generic rule
+    catches stays in the first two dumps of a host and is removed from the third onwards."""
+    cleaner = Cleaner()
+    footer = "The Moorland Bugle is printed on recycled paper in the old mill by the river."
+    topics = ["the bridge toll", "the school roof", "the market square", "the bus depot"]
+    texts = []
+    for n, topic in enumerate(topics):
+        story = (f"Councillors debated {topic} for three hours on Tuesday evening before voting. "
+                 f"Residents who attended said the decision on {topic} was long overdue.")
+        body = f"Moorland news {n}\n{story}\n{footer}"
+        texts.append(cleaner.clean(raw(body, content_type="text/plain",
+                                       url=f"https://bugle.example/{n}", raw_id=str(n))).text)
+    assert [footer in t for t in texts] == [True, True, False, False]
+    assert all("Councillors debated" in t for t in texts)
+    other = cleaner.clean(raw(f"{texts[0].split(chr(10))[0].replace('bridge toll', 'lido')}\n"
+                              f"{footer}", content_type="text/plain",
+                              url="https://elsewhere.example/1"))
+    assert footer in other.text  # learnt per host, not globally

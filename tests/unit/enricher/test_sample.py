@@ -70,6 +70,8 @@ def test_6_pledged_personnel(sample: EnrichedArticle) -> None:
     assert e.status == "pledged" and e.attribution == ("Sergei Shoigu",)
     assert e.location and e.location.name == "Kursk" and e.location.country == "RU"
     assert e.quantity and e.quantity.unit == "personnel"
+    assert e.quantity.max == 6_000  # the breakdown rides in the text, not as more events
+    assert "at least 1,000 sappers + 5,000 construction workers" in e.quantity.text
 
 
 def test_7_unconditional_support(sample: EnrichedArticle) -> None:

@@ -1,0 +1,147 @@
+"""The fetcher worker's HTTP endpoints: ``POST /articles`` (pushed articles) and
+``/websub/{key}`` (WebSub intent verification GET and content distribution POST)."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import faust
+import orjson
+from faust.web import View
+
+from services.fetcher.feeds import FeedError
+from services.fetcher.metrics import PUSHES, WEBSUB
+from services.fetcher.poller import FeedPoller, push_article
+from services.fetcher.sources import Source
+from services.fetcher.websub import Subscriber
+from shared.observability import get_logger
+from shared.records import RawArticle
+from shared.settings import Settings
+from shared.stamps import stamp
+
+log = get_logger(__name__)
+
+MAX_PUSH_BYTES = 5_000_000
+MAX_WEBSUB_BYTES = 5_000_000
+Emitter = Callable[[RawArticle], Awaitable[None]]
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def read_limited(request: Any, limit: int) -> bytes:
+    """The whole request body, or TooLarge past ``limit`` bytes (declared or streamed)."""
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    body = bytearray()
+    while chunk := await request.content.read(65_536):
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge
+    return bytes(body)
+
+
+def add_push_view(app: faust.App, settings: Settings, emit: Emitter) -> None:
+    @app.page("/articles")
+    class PushArticle(View):
+        """POST an article (JSON {url, html|text, title} or a bare HTML/text body)."""
+
+        async def post(self, request: Any) -> Any:
+            if not authorised(settings, request.headers.get("Authorization", "")):
+                PUSHES.labels("unauthorised").inc()
+                return self.json({"error": "missing or wrong bearer token"}, status=401)
+            try:
+                body = await read_limited(request, MAX_PUSH_BYTES)
+                article = pushed(body, request.headers.get("Content-Type", ""))
+            except TooLarge:
+                PUSHES.labels("too_large").inc()
+                return self.json({"error": f"larger than {MAX_PUSH_BYTES} bytes"}, status=413)
+            except ValueError as exc:
+                PUSHES.labels("invalid").inc()
+                return self.json({"error": str(exc)}, status=400)
+            await emit(article)
+            PUSHES.labels("accepted").inc()
+            return self.json({"id": article.id}, status=202)
+
+
+def authorised(settings: Settings, header: str) -> bool:
+    """Open when no push token is configured; else ``Authorization: Bearer <token>``."""
+    if settings.push_token is None:
+        return True
+    expected = f"Bearer {settings.push_token.get_secret_value()}"
+    return hmac.compare_digest(header.encode(), expected.encode())
+
+
+def pushed(body: bytes, content_type: str) -> RawArticle:
+    """JSON {url, html|text, title} or a bare HTML/text body."""
+    if content_type.startswith("application/json"):
+        try:
+            obj = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise ValueError(f"not JSON: {exc}") from exc
+        text = obj.get("html") or obj.get("text") if isinstance(obj, dict) else None
+        if not isinstance(text, str):
+            raise ValueError("expected an object with 'html' or 'text'")
+        kind = "text/html" if obj.get("html") else "text/plain"
+        article = push_article(obj.get("url"), text, kind, title=obj.get("title"))
+    else:
+        kind = "text/html" if "html" in content_type else "text/plain"
+        article = push_article(None, body.decode("utf-8", errors="replace"), kind)
+    return article if "fetched" in article.stamps else stamp(article, "fetched")
+
+
+def make_subscriber(settings: Settings) -> Subscriber | None:
+    """WebSub needs a callback URL the hubs can reach (``FRONTWIRE_WEBSUB_CALLBACK_BASE``) and
+    one master secret shared by all instances (``FRONTWIRE_WEBSUB_SECRET``, else the push
+    token; a random one only works while a single instance serves the callbacks)."""
+    base = settings.websub_callback_base
+    if not base:
+        return None
+    secret = settings.websub_secret or settings.push_token
+    master = secret.get_secret_value() if secret else os.urandom(32).hex()
+    return Subscriber(master.encode(), base)
+
+
+def add_websub_view(
+    app: faust.App, sub: Subscriber, sources: Sequence[Source],
+    poller: Callable[[], FeedPoller], emit: Emitter,
+) -> None:
+    by_url = {s.url: s for s in sources}
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def ingest(topic: str, body: bytes) -> None:
+        source = by_url.get(topic) or Source(name=topic, url=topic)
+        try:
+            articles = await poller().ingest(source, body, topic)
+        except FeedError as exc:
+            log.warning("websub_bad_content", topic=topic, error=str(exc))
+            return
+        for article in articles:
+            await emit(article)
+
+    @app.page("/websub/{key}")
+    class WebSubCallback(View):
+        async def get(self, request: Any, key: str) -> Any:
+            status, text = sub.intent(key, dict(request.query))
+            WEBSUB.labels("verified" if status == 200 else "denied").inc()
+            return self.text(text, status=status)
+
+        async def post(self, request: Any, key: str) -> Any:
+            try:
+                body = await read_limited(request, MAX_WEBSUB_BYTES)
+            except TooLarge:
+                return self.text("too large", status=413)
+            topics = {sub.key(t): t for _, t in poller().hubs.values()}
+            status, topic = sub.delivery(key, body, dict(request.headers), topics)
+            WEBSUB.labels("delivered" if topic else "bad_signature").inc()
+            if topic is not None:
+                task = asyncio.create_task(ingest(topic, body))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            return self.text("", status=status)

@@ -1,0 +1,37 @@
+"""What the feed and sitemap parsers return. Pure data."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+class FeedError(ValueError):
+    """The body is not a feed we can read (malformed XML/JSON with no usable entries)."""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    url: str
+    title: str | None
+    published: str | None  # ISO 8601
+    summary: str | None
+
+
+@dataclass
+class FeedDoc:
+    """A parsed feed or sitemap: its items, WebSub hub/self links, child sitemaps (index)."""
+
+    items: list[FeedItem]
+    hub: str | None = None
+    self_url: str | None = None
+    children: list[str] = field(default_factory=list)
+
+
+def iso_from_struct(stamp: time.struct_time) -> str | None:
+    """feedparser's UTC struct_time -> ISO 8601 (None when it is no real date)."""
+    try:
+        return datetime(*stamp[:6], tzinfo=UTC).isoformat()
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,133 @@
+"""WebSub against an emulated hub on loopback: the poller discovers the hub, we subscribe, the
+hub verifies our intent with a challenge GET, then distributes signed content; a delivery
+with a bad signature is refused and ingests nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from services.fetcher.http import HttpFetcher
+from services.fetcher.poller import FeedPoller
+from services.fetcher.sources import Source
+from services.fetcher.state import MemoryFetchState
+from services.fetcher.websub import Subscriber, sign, subscribe
+from tests.integration.fetcher.conftest import LoopbackServer
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+class Hub:
+    """Accepts subscriptions, verifies intent (challenge echo), then can publish."""
+
+    def __init__(self) -> None:
+        self.subs: dict[str, dict[str, str]] = {}
+        self.verified: list[bool] = []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        asyncio.get_running_loop().create_task(self.verify(form))
+        return web.Response(status=202)
+
+    async def verify(self, form: dict[str, str]) -> None:
+        params = {"hub.mode": "subscribe", "hub.topic": form["hub.topic"],
+                  "hub.challenge": "xyzzy-42", "hub.lease_seconds": "3600"}
+        async with httpx.AsyncClient() as client:
+            resp = await client.get(form["hub.callback"], params=params)
+        ok = resp.status_code == 200 and resp.text == "xyzzy-42"
+        self.verified.append(ok)
+        if ok:
+            self.subs[form["hub.topic"]] = form
+
+    async def publish(self, topic: str, body: bytes, *, secret: str | None = None) -> int:
+        form = self.subs[topic]
+        headers = {"Content-Type": "application/rss+xml",
+                   "Link": f'<{self.url}>; rel="hub", <{topic}>; rel="self"',
+                   "X-Hub-Signature": sign(secret or form["hub.secret"], body, "sha256")}
+        async with httpx.AsyncClient() as client:
+            resp = await client.post(form["hub.callback"], content=body, headers=headers)
+        return resp.status_code
+
+    url = ""
+
+
+def _callback_app(sub: Subscriber, poller: FeedPoller, got: list[Any]) -> web.Application:
+    """The same Subscriber calls the faust view makes, on a plain aiohttp app."""
+
+    async def get(request: web.Request) -> web.Response:
+        status, text = sub.intent(request.match_info["key"], dict(request.query))
+        return web.Response(status=status, text=text)
+
+    async def post(request: web.Request) -> web.Response:
+        body = await request.read()
+        status, topic = sub.delivery(request.match_info["key"], body, dict(request.headers), {})
+        if topic is not None:
+            got.extend(await poller.ingest(Source("ws", topic), body, topic))
+        return web.Response(status=status)
+
+    app = web.Application()
+    app.router.add_get("/websub/{key}", get)
+    app.router.add_post("/websub/{key}", post)
+    return app
+
+
+@pytest_asyncio.fixture
+async def hub() -> AsyncIterator[Hub]:
+    h = Hub()
+    app = web.Application()
+    app.router.add_post("/", h.handle)
+    runner, h.url = await _serve(app)
+    h.url += "/"
+    yield h
+    await runner.cleanup()
+
+
+def _rss(hub: str, topic: str, links: list[str]) -> str:
+    items = "".join(f"<item><title>{u}</title><link>{u}</link></item>" for u in links)
+    return (f'<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t'
+            f'</title><atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{topic}"/>'
+            f"{items}</channel></rss>")
+
+
+async def test_subscribe_verify_and_signed_delivery(
+    server: LoopbackServer, fetcher: HttpFetcher, hub: Hub
+) -> None:
+    topic = server.url("/feed.xml")
+    pages = [server.url(f"/p/{n}") for n in range(3)]
+    for n in range(3):
+        server.route(f"/p/{n}", lambda r: asyncio.sleep(0, web.Response(
+            text=f"<p>{r.path}</p>", content_type="text/html")))
+    server.route("/feed.xml", lambda r: asyncio.sleep(0, web.Response(
+        text=_rss(hub.url, topic, pages[:1]), content_type="application/rss+xml")))
+    poller, got = FeedPoller(fetcher, MemoryFetchState()), []
+    sub = Subscriber(b"master-secret", "")
+    runner, sub.callback_base = await _serve(_callback_app(sub, poller, got))
+    try:
+        assert len(await poller.poll(Source("ws", topic))) == 1
+        assert poller.hubs[topic] == (hub.url, topic)
+        assert await subscribe(fetcher, sub, hub.url, topic)
+        async with asyncio.timeout(10):  # a bound, not a timing assertion
+            while not hub.verified:
+                await asyncio.sleep(0.01)
+        assert hub.verified == [True] and not sub.needs_subscribe(topic)
+        body = _rss(hub.url, topic, pages).encode()
+        assert await hub.publish(topic, body, secret="forged") == 403
+        assert got == []
+        assert await hub.publish(topic, body) == 202
+        assert sorted(a.url for a in got) == pages[1:]  # the first was seen at the poll
+    finally:
+        await runner.cleanup()
