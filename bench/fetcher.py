@@ -137,7 +137,7 @@ def run_naive(base: str, feeds: int) -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--feeds", type=int, default=1000)  # 2,000 ran close to 2 min
+    ap.add_argument("--feeds", type=int, default=2000)
     ap.add_argument("--items", type=int, default=20)
     ap.add_argument("--changed", type=float, default=0.3, help="share of feeds that change")
     ap.add_argument("--concurrency", type=int, default=8, help="frontwire requests in flight")

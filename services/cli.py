@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 
+from services.alerting.silences_cli import silences_app
 from shared.settings import SERVICES, Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Check rule files and try them on articles.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+app.add_typer(silences_app, name="silences", help="Silence alerts through the alerting API.")
 
 Paths = Annotated[list[str], typer.Argument(help="Files (HTML, text dumps, JSONL; .gz ok) or -")]
 
@@ -86,6 +88,12 @@ def replay(
                 for item in routed:
                     _print_alert(item.alert, as_json)
                     count += 1
+            # Groups that rules hold for a while (group_wait) go out at the end of a replay.
+            for item in pipeline.release_due(float("inf")):
+                if deliver:
+                    await pipeline.dispatcher.dispatch(item.alert, item.routes)
+                _print_alert(item.alert, as_json)
+                count += 1
         finally:
             await pipeline.aclose()
         return count

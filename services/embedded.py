@@ -14,8 +14,11 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from services.alerting.delivery import MemoryDeliveryLog, SqliteDeliveryLog
 from services.alerting.grouping import MemoryGroupStore, SqliteGroupStore
+from services.alerting.history import SqliteAlertHistory
+from services.alerting.live import LiveSide
 from services.alerting.reload import RuleSetHolder
 from services.alerting.rules import RuleSet
+from services.alerting.silences import Silences, SqliteSilenceStore
 from services.alerting.sinks import Dispatcher
 from services.alerting.timing import TimedGroupStore, flush_due
 from services.bootstrap import build_core, build_dispatcher, build_fetcher, state_path
@@ -36,11 +39,16 @@ class EmbeddedPipeline:
     """Raw article in, alerts delivered; the same `Core` the Kafka agents use."""
 
     def __init__(
-        self, core: Core, dispatcher: Dispatcher, holder: RuleSetHolder | None = None
+        self,
+        core: Core,
+        dispatcher: Dispatcher,
+        holder: RuleSetHolder | None = None,
+        live: LiveSide | None = None,
     ) -> None:
         self.core = core
         self.dispatcher = dispatcher
         self.holder = holder
+        self.live = live
         self._tasks: list[asyncio.Task[None]] = []
         dispatcher.set_route_limits(core.rules.route_limits)
         if holder is not None:
@@ -51,15 +59,28 @@ class EmbeddedPipeline:
         self.core.rules = rules  # matching uses the new rules from the next article on
         self.dispatcher.set_route_limits(rules.route_limits)
 
-    async def flush(self, now: float | None = None) -> int:
-        """Deliver the groups that group timing held and that are now due."""
+    def release_due(self, now: float | None = None) -> list[Routed]:
+        """The alerts of groups that group timing held and that are now due (``inf``: all)."""
         groups = self.core.groups
         if not isinstance(groups, TimedGroupStore):
-            return 0
+            return []
         released = flush_due(groups, time.time() if now is None else now, self.core.rules.get)
+        return [Routed(r.alert, r.routes) for r in released]
+
+    async def flush(self, now: float | None = None) -> int:
+        """Deliver the groups that group timing held and that are now due."""
+        released = self.release_due(now)
         for item in released:
-            await self.dispatcher.dispatch(item.alert, item.routes)
+            await self._deliver(item)
         return len(released)
+
+    async def _deliver(self, item: Routed) -> None:
+        """Silences first, then the sinks; what reached a sink goes to the live page."""
+        if self.live is not None and self.live.silenced(item.alert):
+            return
+        outcomes = await self.dispatcher.dispatch(item.alert, item.routes)
+        if self.live is not None and {"delivered", "queued"} & set(outcomes.values()):
+            self.live.published(item.alert)
 
     async def start(self, *, flush_every_s: float = 1.0, rules_poll_s: float = 5.0) -> None:
         """Resume pending deliveries; flush due groups and watch the rule files (and SIGHUP)
@@ -90,7 +111,11 @@ class EmbeddedPipeline:
         core = build_core(settings, SqliteGroupStore(state_path(settings, "alert-groups.sqlite")))
         deliveries = SqliteDeliveryLog(state_path(settings, "deliveries.sqlite"))
         holder = RuleSetHolder(settings.rules_files)
-        return cls(core, build_dispatcher(settings, deliveries), holder)
+        live = LiveSide(
+            SqliteAlertHistory(state_path(settings, "alert-history.sqlite")),
+            Silences(SqliteSilenceStore(state_path(settings, "silences.sqlite"))),
+        )
+        return cls(core, build_dispatcher(settings, deliveries), holder, live)
 
     @classmethod
     def ephemeral(cls, settings: Settings) -> EmbeddedPipeline:
@@ -106,7 +131,7 @@ class EmbeddedPipeline:
             log.exception("article_failed", article_id=raw.id, url=raw.url)
             return []
         for item in routed:
-            await self.dispatcher.dispatch(item.alert, item.routes)
+            await self._deliver(item)
         return routed
 
     async def submit_all(self, articles: Iterable[RawArticle]) -> list[Routed]:
@@ -164,8 +189,12 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
     watcher = FeedWatcher(pipeline, FeedPoller(fetcher, state), sources)
     log.info("embedded_started", sources=len(sources), state_dir=str(settings.state_dir))
     await pipeline.start()
+    if pipeline.live is not None and not once:  # a one-shot poll has no use for a live page
+        await pipeline.live.serve(settings)
     try:
         await watcher.run(once=once)
     finally:
         await fetcher.aclose()
         await pipeline.aclose()
+        if pipeline.live is not None:
+            await pipeline.live.aclose()

@@ -87,9 +87,7 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
     deliveries.control = lambda m: control(m, index.group_of(m["delivery_key"]))
     silences_topic = app.topic(topics.silences)
     store = BroadcastSilenceStore(
-        lambda s: spawn(
-            silences_topic.send(key=s.id.encode(), value=orjson.dumps(s.to_dict()))
-        )
+        lambda s: spawn(silences_topic.send(key=s.id.encode(), value=orjson.dumps(s.to_dict())))
     )
     live = LiveSide(MemoryAlertHistory(), Silences(store))
 

@@ -1,0 +1,113 @@
+"""A real Prometheus scrapes the four workers; the metrics a dashboard needs are there."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.articles import deployment_article
+from tests.support.cluster import Workers, free_port
+from tests.support.http import WebhookReceiver
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+SERVICES = ("fetcher", "cleaner", "enricher", "alerting")
+PROMETHEUS = shutil.which("prometheus")
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as receiver:
+        yield receiver
+
+
+def _start_prometheus(workdir: Path, targets: list[str]) -> tuple[subprocess.Popen[bytes], str]:
+    config = workdir / "prometheus.yml"
+    listed = ", ".join(f"'{t}'" for t in targets)
+    config.write_text(
+        "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+        f"scrape_configs:\n  - job_name: frontwire\n    static_configs: [{{targets: [{listed}]}}]\n"
+    )
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            str(PROMETHEUS),
+            f"--config.file={config}",
+            f"--storage.tsdb.path={workdir / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=(workdir / "prometheus.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _query(client: httpx.Client, prometheus: str, promql: str) -> list[dict]:
+    try:
+        resp = client.get(f"{prometheus}/api/v1/query", params={"query": promql})
+    except httpx.TransportError:
+        return []  # not listening yet
+    return resp.json()["data"]["result"] if resp.status_code == 200 else []
+
+
+def _wait_query(client: httpx.Client, prometheus: str, promql: str, timeout: float = 60) -> list:
+    deadline = time.monotonic() + timeout
+    result: list[dict] = []
+    while time.monotonic() < deadline:
+        result = _query(client, prometheus, promql)
+        if result:
+            break
+        time.sleep(0.5)
+    return result
+
+
+@pytest.mark.skipif(PROMETHEUS is None, reason="prometheus (Debian package) is not installed")
+def test_prometheus_scrapes_stage_and_latency_metrics(
+    kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
+) -> None:
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("sources: []\n")
+    workers = Workers(
+        kafka_bootstrap,
+        tmp_path,
+        env_extra={
+            "FRONTWIRE_WEBHOOK_URL": f"{webhook.url}/hook",
+            "FRONTWIRE_FEEDS_FILE": str(feeds),
+        },
+    )
+    prometheus = None
+    try:
+        workers.start(*SERVICES)
+        article = deployment_article(5)
+        with httpx.Client(timeout=10) as client:
+            body = {k: article[k] for k in ("url", "title", "text")}
+            client.post(f"{workers.url('fetcher')}/articles", json=body).raise_for_status()
+            assert webhook.wait_for(lambda r: len(r) >= 1, timeout=120)
+            targets = [f"127.0.0.1:{workers.ports[s]}" for s in SERVICES]
+            prometheus, url = _start_prometheus(tmp_path, targets)
+            up = _wait_query(client, url, 'count(up{job="frontwire"} == 1) == 4')
+            e2e = _wait_query(client, url, "sum(frontwire_end_to_end_latency_seconds_count) > 0")
+            stages = _wait_query(
+                client, url, "count(sum by (stage) (frontwire_messages_in_total)) >= 4"
+            )
+            p99 = _wait_query(
+                client,
+                url,
+                "histogram_quantile(0.99, sum by (le) "
+                "(frontwire_end_to_end_latency_seconds_bucket))",
+            )
+    finally:
+        if prometheus is not None:
+            prometheus.terminate()
+            prometheus.wait(timeout=30)
+        workers.stop_all()
+    assert up, "Prometheus did not see all four workers up"
+    assert e2e, "no end-to-end latency observation was scraped"
+    assert stages, "fewer than four stages report frontwire_messages_in_total"
+    assert p99 and float(p99[0]["value"][1]) > 0
