@@ -65,37 +65,69 @@ class BroadcastSilenceStore(MemorySilenceStore):
 
 
 def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
-    holder = RuleSetHolder(settings.rules_files)
-    candidates = app.topic(topics.candidates)
-    deadletter = app.topic(topics.deadletter)
-    # Same partition count as alerts.candidates: the tables are co-partitioned with it.
-    # Keys and values go to the changelog as JSON (faust's default for untyped tables).
-    table_opts: dict[str, Any] = {"partitions": settings.partitions, "key_type": str}
-    groups = MappingGroupStore(app.Table("alert-groups", default=None, **table_opts))
-    deliveries = TableDeliveryLog(app.Table("alert-deliveries", default=None, **table_opts))
-    index = GroupIndex()
-    background: set[asyncio.Future[Any]] = set()
+    AlertingWorker(app, settings, topics).register()
 
-    def spawn(coro: Any) -> None:
+
+class AlertingWorker:
+    """The alerting service's agents, timers and tasks on one faust app."""
+
+    def __init__(self, app: faust.App, settings: Settings, topics: TopicMap) -> None:
+        self.app, self.settings, self.topics = app, settings, topics
+        self.holder = RuleSetHolder(settings.rules_files)
+        self.candidates = app.topic(topics.candidates)
+        self.alerts = app.topic(topics.alerts)
+        self.deadletter = app.topic(topics.deadletter)
+        self.silences_topic = app.topic(topics.silences)
+        # Same partition count as alerts.candidates: the tables are co-partitioned with it.
+        # Keys and values go to the changelog as JSON (faust's default for untyped tables).
+        opts: dict[str, Any] = {"partitions": settings.partitions, "key_type": str}
+        self.groups = MappingGroupStore(app.Table("alert-groups", default=None, **opts))
+        self.deliveries = TableDeliveryLog(app.Table("alert-deliveries", default=None, **opts))
+        self.index = GroupIndex()
+        self.deliveries.control = lambda m: self.control(m, self.index.group_of(m["delivery_key"]))
+        self.store = BroadcastSilenceStore(self._publish_silence)
+        self.live = LiveSide(MemoryAlertHistory(), Silences(self.store))
+        self.dispatcher = build_dispatcher(
+            settings, self.deliveries, on_dead_letter=self.sink_dead_letter
+        )
+        self.dispatcher.set_route_limits(self.holder.current.route_limits)
+        self.holder.subscribe(lambda rules: self.dispatcher.set_route_limits(rules.route_limits))
+        self._background: set[asyncio.Future[Any]] = set()
+        self._requested: dict[str, float] = {}  # group key -> due_at a flush was asked for
+
+    def register(self) -> None:
+        app = self.app
+        StageLoop(app, "alerting.match", app.topic(self.topics.enriched), self.deadletter).attach(
+            self.match, name="alerting_match"
+        )
+        StageLoop(app, "alerting.deliver", self.candidates, self.deadletter).attach(
+            self.deliver, name="alerting_deliver"
+        )
+        app.timer(interval=1.0, name="frontwire.alerting_flush")(self.flush_due_groups)
+        app.timer(interval=5.0, name="frontwire.alerting_rules")(self.watch_rules)
+        app.task(self.install_sighup)
+        app.task(self.serve_read_side)
+
+    # -- background work -------------------------------------------------------------------
+
+    def spawn(self, coro: Any) -> None:
         future = asyncio.ensure_future(coro)
-        background.add(future)
-        future.add_done_callback(background.discard)
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
 
-    def control(message: dict[str, Any], key: str) -> None:
-        spawn(candidates.send(key=key.encode(), value=orjson.dumps(message)))
+    def control(self, message: dict[str, Any], key: str) -> None:
+        """Ask the deliver agent, on the partition of ``key``, to do a table write for us."""
+        self.spawn(self.candidates.send(key=key.encode(), value=orjson.dumps(message)))
 
-    deliveries.control = lambda m: control(m, index.group_of(m["delivery_key"]))
-    silences_topic = app.topic(topics.silences)
-    store = BroadcastSilenceStore(
-        lambda s: spawn(silences_topic.send(key=s.id.encode(), value=orjson.dumps(s.to_dict())))
-    )
-    live = LiveSide(MemoryAlertHistory(), Silences(store))
+    def _publish_silence(self, silence: Silence) -> None:
+        value = orjson.dumps(silence.to_dict())
+        self.spawn(self.silences_topic.send(key=silence.id.encode(), value=value))
 
-    async def sink_dead_letter(alert: Alert, sink: str, error: Exception) -> None:
+    async def sink_dead_letter(self, alert: Alert, sink: str, error: Exception) -> None:
         DEAD_LETTERS.labels(f"alerting.{sink}").inc()
         record = DeadLetter(
             stage=f"alerting.sink.{sink}",
-            topic=topics.alerts,
+            topic=self.topics.alerts,
             partition=None,
             offset=None,
             error=f"{type(error).__name__}: {error}",
@@ -103,91 +135,77 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
             key=alert.group_key,
             at=time.time(),
         )
-        await deadletter.send(key=alert.group_key.encode(), value=encode_dead_letter(record))
+        await self.deadletter.send(key=alert.group_key.encode(), value=encode_dead_letter(record))
 
-    dispatcher = build_dispatcher(settings, deliveries, on_dead_letter=sink_dead_letter)
-    dispatcher.set_route_limits(holder.current.route_limits)
-    holder.subscribe(lambda rules: dispatcher.set_route_limits(rules.route_limits))
-    alerts = app.topic(topics.alerts)
+    # -- the two hops ------------------------------------------------------------------------
 
-    async def match(key: bytes | None, value: bytes) -> Sequence[Emit]:
+    async def match(self, key: bytes | None, value: bytes) -> Sequence[Emit]:
         enriched = decode(value, EnrichedArticle)
         return [
-            Emit(candidates, c.group_key.encode(), encode(candidate_to_wire(c)))
-            for c in holder.current.match(enriched)
+            Emit(self.candidates, c.group_key.encode(), encode(candidate_to_wire(c)))
+            for c in self.holder.current.match(enriched)
         ]
 
-    async def send(alert: Alert, routes: Sequence[str]) -> Sequence[Emit]:
-        if live.silenced(alert):
-            return []
-        index.remember(alert.alert_id, alert.group_key)
-        outcomes = await dispatcher.dispatch(alert, routes)
-        if not {"delivered", "queued"} & set(outcomes.values()):
-            return []  # a replay that every sink had already received
-        return [Emit(alerts, alert.group_key.encode(), encode(alert))]
-
-    async def deliver(key: bytes | None, value: bytes) -> Sequence[Emit]:
+    async def deliver(self, key: bytes | None, value: bytes) -> Sequence[Emit]:
         if value.startswith(CONTROL_PREFIX):
-            return await on_control(orjson.loads(value))
-        candidate = candidate_from_wire(holder.current, decode(value, AlertCandidate))
-        routed = decide_step(candidate, groups, time.time())
+            return await self.on_control(orjson.loads(value))
+        candidate = candidate_from_wire(self.holder.current, decode(value, AlertCandidate))
+        routed = decide_step(candidate, self.groups, time.time())
         if routed is None:
             return []
-        return await send(routed.alert, routed.routes)
+        return await self.send(routed.alert, routed.routes)
 
-    async def on_control(message: dict[str, Any]) -> Sequence[Emit]:
+    async def on_control(self, message: dict[str, Any]) -> Sequence[Emit]:
         if message.get("control") in ("delivered", "dropped"):
-            deliveries.apply(message)
+            self.deliveries.apply(message)
             return []
-        released = flush_group(groups, str(message["group_key"]), time.time(), holder.current.get)
-        return [] if released is None else await send(released.alert, released.routes)
+        group_key = str(message["group_key"])
+        released = flush_group(self.groups, group_key, time.time(), self.holder.current.get)
+        return [] if released is None else await self.send(released.alert, released.routes)
 
-    requested: dict[str, float] = {}  # group key -> due_at a flush was asked for
+    async def send(self, alert: Alert, routes: Sequence[str]) -> Sequence[Emit]:
+        if self.live.silenced(alert):
+            return []
+        self.index.remember(alert.alert_id, alert.group_key)
+        outcomes = await self.dispatcher.dispatch(alert, routes)
+        if not {"delivered", "queued"} & set(outcomes.values()):
+            return []  # a replay that every sink had already received
+        return [Emit(self.alerts, alert.group_key.encode(), encode(alert))]
 
-    @app.timer(interval=1.0)
-    async def flush_due_groups() -> None:
+    # -- timers and tasks --------------------------------------------------------------------
+
+    async def flush_due_groups(self) -> None:
         # A timer sees only this worker's partitions: exactly the groups it owns.
         now = time.time()
-        due = groups.due(now)
-        for key in set(requested) - set(due):
-            del requested[key]
+        due = self.groups.due(now)
+        for key in set(self._requested) - set(due):
+            del self._requested[key]
         for key in due:
-            state = groups.get(key)
-            if state is None or requested.get(key) == state.due_at:
+            state = self.groups.get(key)
+            if state is None or self._requested.get(key) == state.due_at:
                 continue
-            requested[key] = state.due_at or now
-            control({"control": "flush", "group_key": key}, key)
-        await dispatcher.resume()  # pending deliveries of partitions this worker took over
+            self._requested[key] = state.due_at or now
+            self.control({"control": "flush", "group_key": key}, key)
+        await self.dispatcher.resume()  # pending deliveries of partitions this worker took over
 
-    @app.timer(interval=5.0)
-    async def watch_rules() -> None:
-        holder.reload_if_changed()
+    async def watch_rules(self) -> None:
+        self.holder.reload_if_changed()
 
-    @app.task
-    async def install_sighup() -> None:
+    async def install_sighup(self) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, holder.reload)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.holder.reload)
 
-    @app.task
-    async def serve_read_side() -> None:
+    async def serve_read_side(self) -> None:
+        bootstrap = self.settings.kafka_bootstrap_servers
         followers = [
-            TopicFollower(
-                settings.kafka_bootstrap_servers,
-                topics.alerts,
-                lambda _k, v: live.published(decode(v or b"", Alert)),
-                tail=HISTORY_TAIL,
-            ),
-            TopicFollower(settings.kafka_bootstrap_servers, topics.silences, store.apply),
+            TopicFollower(bootstrap, self.topics.alerts, self._followed_alert, tail=HISTORY_TAIL),
+            TopicFollower(bootstrap, self.topics.silences, self.store.apply),
         ]
-        await live.serve(settings)
+        await self.live.serve(self.settings)
         try:
             await asyncio.gather(*(f.run() for f in followers))
         finally:
-            await live.aclose()
+            await self.live.aclose()
 
-    StageLoop(app, "alerting.match", app.topic(topics.enriched), deadletter).attach(
-        match, name="alerting_match"
-    )
-    StageLoop(app, "alerting.deliver", candidates, deadletter).attach(
-        deliver, name="alerting_deliver"
-    )
+    def _followed_alert(self, key: bytes | None, value: bytes | None) -> None:
+        self.live.published(decode(value or b"", Alert))
