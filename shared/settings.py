@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     )
     topic_prefix: str = "frontwire"
     partitions: int = Field(4, ge=1, le=256)
+    # A stable name for this worker (e.g. the pod or host name). It turns on Kafka's static
+    # group membership: a restarted worker takes its partitions straight back instead of
+    # waiting out its old session and setting off a rebalance of the whole group.
+    instance_id: str | None = None
     web_host: str = "127.0.0.1"
     web_port: int = Field(6066, ge=0, le=65535)
     state_dir: Path = Path("var/state")

@@ -168,6 +168,7 @@ class AlertingWorker:
             return []
         self.index.remember(alert.alert_id, alert.group_key)
         outcomes = await self.dispatcher.dispatch(alert, routes)
+        log.info("alert_dispatched", alert_id=alert.alert_id, version=alert.version, **outcomes)
         if not {"delivered", "queued"} & set(outcomes.values()):
             return []  # a replay that every sink had already received
         return [Emit(self.alerts, alert.group_key.encode(), encode(alert))]

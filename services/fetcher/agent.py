@@ -7,25 +7,32 @@
   has not seen. Kafka routes one id to one partition, so to one instance, and the table
   survives restarts and rebalances: an article is emitted once whichever instance (or
   leader, after a fail-over) fetched or received it, however often.
+* The poller's own state (feed validators, seen keys) is shared: writes go to the compacted
+  ``fetch.state`` topic and every instance follows that topic into a ``SharedFetchState``. The
+  leader polls only once it has read the whole topic, so a new leader after a fail-over sends
+  conditional GETs and does not re-fetch pages the old leader fetched.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from typing import Any
 
 import faust
 
-from services.bootstrap import build_fetcher, state_path
+from services.bootstrap import build_fetcher
 from services.fetcher.agent_web import add_push_view, add_websub_view, make_subscriber
 from services.fetcher.metrics import DEDUP
 from services.fetcher.poller import FeedPoller
 from services.fetcher.schedule import Schedule
 from services.fetcher.scheduler import run_due
+from services.fetcher.shared_state import SharedFetchState
 from services.fetcher.sources import load_sources
-from services.fetcher.state import SqliteFetchState
 from services.fetcher.websub import subscribe
 from shared.codec import encode
 from shared.kafka import TopicMap
+from shared.kafka.follow import TopicFollower
 from shared.kafka.stage import Emit, StageLoop
 from shared.observability import MESSAGES_OUT, get_logger
 from shared.records import RawArticle
@@ -43,6 +50,23 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
     sources = load_sources(settings.feeds_file)
     schedule = Schedule(sources)
     holder: dict[str, FeedPoller] = {}
+    state_topic = app.topic(topics.state)
+    background: set[asyncio.Future[Any]] = set()
+    caught_up = asyncio.Event()
+
+    def publish_state(key: str, value: bytes | None) -> None:
+        # Called from the poller's synchronous state writes, inside the worker's event loop.
+        future = asyncio.ensure_future(state_topic.send(key=key.encode(), value=value))
+        background.add(future)
+        future.add_done_callback(sent_state)
+
+    def sent_state(future: asyncio.Future[Any]) -> None:
+        background.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            # Only costs a re-fetch by a future leader; the local state is already updated.
+            log.warning("fetch_state_send_failed", error=str(future.exception()))
+
+    state = SharedFetchState(publish_state)
 
     async def emit(article: RawArticle) -> None:
         await dedup_topic.send(key=article.id.encode(), value=encode(article))
@@ -50,7 +74,6 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
     def poller() -> FeedPoller:
         # Built lazily inside the worker's event loop (httpx clients bind to it).
         if "p" not in holder:
-            state = SqliteFetchState(state_path(settings, "fetcher.sqlite"))
             holder["p"] = FeedPoller(build_fetcher(settings), state)
         return holder["p"]
 
@@ -69,8 +92,31 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
     )
     subscriber = make_subscriber(settings)
 
+    def on_caught_up() -> None:
+        if caught_up.is_set():
+            return
+        log.info("fetch_state_caught_up", topic=topics.state, entries=len(state))
+        caught_up.set()
+
+    @app.task
+    async def follow_fetch_state() -> None:
+        # Every instance, not only the leader: any of them may be the next leader. Re-reading
+        # the topic after a failure is harmless (applying a record twice changes nothing).
+        while True:
+            follower = TopicFollower(
+                settings.kafka_bootstrap_servers, topics.state, state.apply, tail=None,
+                on_caught_up=on_caught_up,
+            )
+            try:
+                await follower.run()
+            except Exception:
+                log.exception("fetch_state_follow_failed", topic=topics.state)
+                await asyncio.sleep(5.0)
+
     @app.timer(interval=1.0, on_leader=True, name="frontwire.fetcher_poll")
     async def poll_due_sources() -> None:
+        if not caught_up.is_set():
+            return  # polling on a partial state would re-fetch what another leader fetched
         await run_due(poller(), schedule, emit)
         if subscriber is not None:
             for hub, topic in list(poller().hubs.values()):

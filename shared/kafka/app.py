@@ -34,6 +34,14 @@ def make_app(service: str, settings: Settings) -> faust.App:
         web_in_thread=False,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
+        # A killed worker's partitions wait for its session to expire before anyone takes them
+        # over: 10 s rather than faust's 60 s (heartbeats run in the consumer's own thread, so
+        # a busy handler does not miss them).
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=2.0,
+        consumer_group_instance_id=(
+            f"{service}-{settings.instance_id}" if settings.instance_id else None
+        ),
         producer_linger_ms=0,
         autodiscover=False,
         worker_redirect_stdouts=False,

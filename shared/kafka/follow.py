@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -27,32 +27,51 @@ class TopicFollower:
     topic: str
     on_record: OnRecord
     tail: int | None = None  # records per partition to start from; None = the beginning
+    on_caught_up: Callable[[], None] | None = None
+    _caught_up: bool = field(default=False, init=False, repr=False)
 
     async def run(self) -> None:
         """Follow until cancelled; a bad record is logged and skipped."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        # earliest: if retention removes the records we seek to, read from what is left.
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
         await consumer.start()
         try:
-            await self._assign(consumer)
+            behind = await self._assign(consumer)
+            self._check_caught_up(behind)
             async for message in consumer:
                 try:
                     self.on_record(message.key, message.value)
                 except Exception:  # a read model must outlive one bad record
                     log.exception("follow_record_failed", topic=self.topic, offset=message.offset)
+                if behind and message.offset + 1 >= behind.get(message.partition, 0):
+                    behind.pop(message.partition, None)
+                    self._check_caught_up(behind)
         finally:
             await consumer.stop()
 
-    async def _assign(self, consumer: AIOKafkaConsumer) -> None:
+    def _check_caught_up(self, behind: dict[int, int]) -> None:
+        if not behind and not self._caught_up:
+            self._caught_up = True
+            if self.on_caught_up is not None:
+                self.on_caught_up()
+
+    async def _assign(self, consumer: AIOKafkaConsumer) -> dict[int, int]:
+        """Assign and seek every partition; returns partition -> end offset at start for the
+        partitions that have records left to read. Explicit seeks: ``seek_to_beginning`` after
+        these offset look-ups sometimes left a fresh topic's partitions unread (aiokafka 0.14)."""
         partitions = await self._partitions()
         tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         consumer.assign(tps)
-        if self.tail is None:
-            await consumer.seek_to_beginning(*tps)
-            return
-        ends = await consumer.end_offsets(tps)
         starts = await consumer.beginning_offsets(tps)
+        ends = await consumer.end_offsets(tps)
         for tp in tps:
-            consumer.seek(tp, max(starts[tp], ends[tp] - self.tail))
+            if self.tail is not None:
+                starts[tp] = max(starts[tp], ends[tp] - self.tail)
+            consumer.seek(tp, starts[tp])
+        return {tp.partition: ends[tp] for tp in tps if ends[tp] > starts[tp]}
 
     async def _partitions(self) -> set[int]:
         # A consumer only knows the metadata of topics it uses, so ask the cluster; the topic

@@ -23,10 +23,17 @@ TOPICS: dict[str, str] = {
     "alerts": "alert group key",
     "deadletter": "the failed message's own key",
     "silences": "silence id (compacted: the latest state of each silence)",
+    "fetch.state": "v:<feed url> | s:<seen key> (compacted: the fetchers' shared fetch state)",
 }
 
-# Topics whose per-topic settings differ from the defaults.
-_COMPACTED = {"silences"}
+# Topics whose per-topic settings differ from the defaults (logical names).
+_COMPACTED = {"silences", "fetch.state"}
+# Extra settings of compacted topics. fetch.state also expires: a seen key or validator not
+# re-written for 30 days (no feed lists it any more) goes, so the topic does not grow forever;
+# keys still in use are re-published well before that (services/fetcher/shared_state.py).
+_TOPIC_CONFIGS: dict[str, dict[str, str]] = {
+    "fetch.state": {"cleanup.policy": "compact,delete", "retention.ms": str(30 * 24 * 3600 * 1000)},
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class TopicMap:
     alerts: str
     deadletter: str
     silences: str
+    state: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TopicMap:
@@ -52,6 +60,7 @@ class TopicMap:
             alerts=t("alerts"),
             deadletter=t("deadletter"),
             silences=t("silences"),
+            state=t("fetch.state"),
         )
 
     def all(self) -> list[str]:
@@ -64,6 +73,7 @@ class TopicMap:
             self.alerts,
             self.deadletter,
             self.silences,
+            self.state,
         ]
 
 
@@ -92,7 +102,9 @@ async def ensure_topics(settings: Settings) -> None:
 
 
 def _new_topic(settings: Settings, name: str) -> NewTopic:
-    if name.rpartition(".")[2] in _COMPACTED:
+    logical = next((c for c in _COMPACTED if name == settings.topic(c)), None)
+    if logical is not None:
         # Small, keyed state every instance reads in full: one partition, latest per key.
-        return NewTopic(name, 1, 1, topic_configs={"cleanup.policy": "compact"})
+        configs = _TOPIC_CONFIGS.get(logical, {"cleanup.policy": "compact"})
+        return NewTopic(name, 1, 1, topic_configs=configs)
     return NewTopic(name, num_partitions=settings.partitions, replication_factor=1)

@@ -64,6 +64,9 @@ class Workers:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     api_port: int = field(default_factory=free_port)  # the alerting API and live page
+    # Stable across restarts of this set's workers (static group membership), distinct
+    # between two sets sharing a prefix.
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
 
     def env(self, service: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -73,6 +76,7 @@ class Workers:
                 "FRONTWIRE_TOPIC_PREFIX": self.prefix,
                 "FRONTWIRE_WEB_PORT": str(self.ports[service]),
                 "FRONTWIRE_API_PORT": str(self.api_port),
+                "FRONTWIRE_INSTANCE_ID": self.instance,
                 "FRONTWIRE_STATE_DIR": str(self.workdir / "state" / service),
                 "FRONTWIRE_CONSOLE_SINK": "false",
                 "FRONTWIRE_LOG_LEVEL": "INFO",

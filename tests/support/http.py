@@ -79,6 +79,7 @@ class WebhookReceiver(LoopbackServer):
     """Collects every POSTed JSON body; answers 200."""
 
     received: list[Received] = field(default_factory=list)
+    delay_s: float = 0.0  # answer this much later: a slow receiver keeps deliveries in flight
 
     def __post_init__(self) -> None:
         self._lock = threading.Condition()
@@ -117,6 +118,8 @@ class _WebhookHandler(BaseHTTPRequestHandler):
         except orjson.JSONDecodeError:
             self.send_error(400)
             return
+        if receiver.delay_s:
+            time.sleep(receiver.delay_s)
         receiver.add(Received(time.time(), dict(self.headers.items()), body))
         self.send_response(200)
         self.send_header("Content-Length", "0")

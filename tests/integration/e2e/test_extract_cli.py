@@ -30,8 +30,9 @@ PAGE = (
 
 
 def _extract(*args: str, stdin: bytes = b"") -> tuple[int, list[dict[str, object]], str]:
-    done = subprocess.run([str(FRONTWIRE), "extract", *args], input=stdin,
-                          capture_output=True, timeout=120)
+    done = subprocess.run(
+        [str(FRONTWIRE), "extract", *args], input=stdin, capture_output=True, timeout=120
+    )
     lines = [orjson.loads(line) for line in done.stdout.splitlines() if line.strip()]
     return done.returncode, lines, done.stderr.decode()
 
@@ -40,21 +41,32 @@ def test_extract_prints_one_object_per_input_in_order(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(PAGE, encoding="utf-8")
     packed = tmp_path / "dump.txt.gz"
-    packed.write_bytes(gzip.compress(("Coastal line reopens\n" + STORY.replace(
-        "Thursday", "Friday")).encode()))
+    packed.write_bytes(
+        gzip.compress(("Coastal line reopens\n" + STORY.replace("Thursday", "Friday")).encode())
+    )
     empty = tmp_path / "empty.html"
     empty.write_text("<html><body><p>Too short.</p></body></html>", encoding="utf-8")
     jsonl = tmp_path / "items.jsonl"
-    jsonl.write_bytes(b'{"url": "https://a.example/x", "text": "%s"}\nnot json\n'
-                      % STORY.replace("rail", "tram").replace("\n", " ").encode())
+    jsonl.write_bytes(
+        b'{"url": "https://a.example/x", "text": "%s"}\nnot json\n'
+        % STORY.replace("rail", "tram").replace("\n", " ").encode()
+    )
     missing = tmp_path / "missing.html"
     stdin = STORY.replace("coastal", "mountain").encode()
 
-    code, out, err = _extract(str(page), str(packed), "-", str(empty), str(missing),
-                              str(jsonl), stdin=stdin)
+    code, out, err = _extract(
+        str(page), str(packed), "-", str(empty), str(missing), str(jsonl), stdin=stdin
+    )
 
-    assert [o["path"] for o in out] == [str(page), str(packed), "-", str(empty), str(missing),
-                                       f"{jsonl}:1", f"{jsonl}:2"]
+    assert [o["path"] for o in out] == [
+        str(page),
+        str(packed),
+        "-",
+        str(empty),
+        str(missing),
+        f"{jsonl}:1",
+        f"{jsonl}:2",
+    ]
     html, dump, piped, short, absent, line1, line2 = out
     assert html["text"] == STORY and html["title"] == "Coastal line reopens"
     assert html["canonical_url"] == "https://rail.example/coastal-line"
