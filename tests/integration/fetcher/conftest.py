@@ -51,10 +51,21 @@ async def server() -> AsyncIterator[LoopbackServer]:
 
 
 def make_fetcher(**kw: object) -> HttpFetcher:
-    policy = HostPolicy(concurrency=4, min_delay_s=0.0, backoff_base_s=0.01, backoff_max_s=0.05,
-                        failure_threshold=3, open_s=60.0, max_wait_s=1.0)
-    args: dict[str, object] = {"user_agent": "frontwire-test/0.1", "allow_hosts": ("127.0.0.1",),
-                               "timeout_s": 2.0, "host_policy": policy}
+    policy = HostPolicy(
+        concurrency=4,
+        min_delay_s=0.0,
+        backoff_base_s=0.01,
+        backoff_max_s=0.05,
+        failure_threshold=3,
+        open_s=60.0,
+        max_wait_s=1.0,
+    )
+    args: dict[str, object] = {
+        "user_agent": "frontwire-test/0.1",
+        "allow_hosts": ("127.0.0.1",),
+        "timeout_s": 2.0,
+        "host_policy": policy,
+    }
     args.update(kw)
     return HttpFetcher(**args)  # type: ignore[arg-type]
 

@@ -31,8 +31,9 @@ async def test_conditional_get_304(server: LoopbackServer, fetcher: HttpFetcher)
     server.route("/feed", feed)
     first = await fetcher.get(server.url("/feed"), kind="feed")
     assert (first.status, first.body, first.etag) == (200, b"hello", '"v1"')
-    again = await fetcher.get(server.url("/feed"), etag=first.etag,
-                              last_modified=first.last_modified, kind="feed")
+    again = await fetcher.get(
+        server.url("/feed"), etag=first.etag, last_modified=first.last_modified, kind="feed"
+    )
     assert again.not_modified and again.body == b""
     assert server.requests[-1].headers["If-Modified-Since"] == "Mon, 14 Jul 2025 09:30:00 GMT"
 
@@ -52,16 +53,26 @@ async def test_loopback_refused_unless_allowed(server: LoopbackServer) -> None:
     assert server.hits.get("/x") is None
 
 
-@pytest.mark.parametrize("target", ["http://10.0.0.1/", "http://169.254.169.254/latest/",
-                                    "http://[::ffff:192.168.1.1]/", "file:///etc/passwd"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/",
+        "http://[::ffff:192.168.1.1]/",
+        "file:///etc/passwd",
+    ],
+)
 async def test_redirect_into_private_range_refused_before_connecting(
     server: LoopbackServer, fetcher: HttpFetcher, target: str
 ) -> None:
     server.route("/r", lambda r: asyncio.sleep(0, web.HTTPFound(target)))
     real_connect = httpcore.AnyIOBackend.connect_tcp
-    with mock.patch.object(httpcore.AnyIOBackend, "connect_tcp", autospec=True,
-                           side_effect=real_connect) as connect, \
-            pytest.raises(FetchError) as caught:
+    with (
+        mock.patch.object(
+            httpcore.AnyIOBackend, "connect_tcp", autospec=True, side_effect=real_connect
+        ) as connect,
+        pytest.raises(FetchError) as caught,
+    ):
         await fetcher.get(server.url("/r"))
     assert caught.value.kind == "ssrf", caught.value
     assert server.hits["/r"] == 1
@@ -72,8 +83,12 @@ async def test_redirect_into_private_range_refused_before_connecting(
 async def test_guard_refuses_private_name_at_connect_time() -> None:
     policy = AddressPolicy()
     answer = [(2, 1, 6, "", ("10.1.2.3", 80))]
-    with mock.patch("asyncio.base_events.BaseEventLoop.getaddrinfo", autospec=True,
-                    return_value=answer), pytest.raises(SsrfRefused):
+    with (
+        mock.patch(
+            "asyncio.base_events.BaseEventLoop.getaddrinfo", autospec=True, return_value=answer
+        ),
+        pytest.raises(SsrfRefused),
+    ):
         await GuardedBackend(policy).connect_tcp("intranet.example", 80)
     assert AddressPolicy(["10.0.0.0/8"]).address_allowed(ipaddress.ip_address("10.1.2.3"))
     assert not policy.address_allowed(ipaddress.ip_address("224.0.0.1"))
@@ -120,8 +135,9 @@ async def test_gzip_bomb_stopped_at_decoded_cap(server: LoopbackServer) -> None:
     ok = gzip.compress(b"<p>small page</p>")
 
     def gz(payload: bytes) -> web.Response:
-        return web.Response(body=payload, headers={"Content-Type": "text/html",
-                                                   "Content-Encoding": "gzip"})
+        return web.Response(
+            body=payload, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"}
+        )
 
     server.route("/bomb", lambda r: asyncio.sleep(0, gz(bomb)))
     server.route("/ok", lambda r: asyncio.sleep(0, gz(ok)))
@@ -154,24 +170,28 @@ async def test_slow_server_times_out(server: LoopbackServer) -> None:
         await quick.aclose()
 
 
-async def test_status_and_content_type_errors(
-    server: LoopbackServer, fetcher: HttpFetcher
-) -> None:
+async def test_status_and_content_type_errors(server: LoopbackServer, fetcher: HttpFetcher) -> None:
     server.route("/gone", lambda r: asyncio.sleep(0, web.Response(status=410)))
-    server.route("/img", lambda r: asyncio.sleep(0, web.Response(body=b"\x89PNG",
-                                                                  content_type="image/png")))
+    server.route(
+        "/img", lambda r: asyncio.sleep(0, web.Response(body=b"\x89PNG", content_type="image/png"))
+    )
     with pytest.raises(FetchError) as caught:
         await fetcher.get(server.url("/gone"))
     assert (caught.value.kind, caught.value.status, caught.value.transient) == (
-        "http_4xx", 410, False)
+        "http_4xx",
+        410,
+        False,
+    )
     with pytest.raises(FetchError) as caught:
         await fetcher.get(server.url("/img"), accept_types={"text/html"})
     assert caught.value.kind == "content_type"
 
 
 async def test_retry_after_and_circuit_breaker(server: LoopbackServer) -> None:
-    server.route("/busy", lambda r: asyncio.sleep(0, web.Response(
-        status=503, headers={"Retry-After": "120"})))
+    server.route(
+        "/busy",
+        lambda r: asyncio.sleep(0, web.Response(status=503, headers={"Retry-After": "120"})),
+    )
     f = make_fetcher()
     try:
         with pytest.raises(FetchError) as caught:

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.asyncio
 def rss(base: str, paths: list[str]) -> str:
     items = "".join(
         f"<item><title>Story {p}</title><link>{base}{p}?utm_source=rss</link>"
-        f"<pubDate>Mon, 14 Jul 2025 09:30:00 GMT</pubDate></item>" for p in paths
+        f"<pubDate>Mon, 14 Jul 2025 09:30:00 GMT</pubDate></item>"
+        for p in paths
     )
     head = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
     return f"{head}{items}</channel></rss>"
@@ -80,8 +81,7 @@ async def test_poll_new_then_not_modified_then_changed(
 
 
 async def test_robots_disallow_honoured(server: LoopbackServer, fetcher: HttpFetcher) -> None:
-    Site(server, ["/open/1", "/private/2"],
-         robots="User-agent: *\nDisallow: /private/\n")
+    Site(server, ["/open/1", "/private/2"], robots="User-agent: *\nDisallow: /private/\n")
     poller = FeedPoller(fetcher, MemoryFetchState())
     articles = await poller.poll(Source("loop", server.url("/feed.xml")))
     assert [a.url for a in articles] == [server.url("/open/1")]

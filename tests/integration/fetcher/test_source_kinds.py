@@ -23,8 +23,8 @@ def _reply(body: str, ctype: str = "application/xml", etag: str | None = None): 
     async def handler(request: web.Request) -> web.Response:
         if etag and request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
-        return web.Response(text=body, content_type=ctype,
-                            headers={"ETag": etag} if etag else None)
+        return web.Response(text=body, content_type=ctype, headers={"ETag": etag} if etag else None)
+
     return handler
 
 
@@ -35,13 +35,17 @@ def _page(server: LoopbackServer, path: str) -> None:
 async def test_sitemap_index_children_and_news_sitemap(
     server: LoopbackServer, fetcher: HttpFetcher
 ) -> None:
-    news = (f'<urlset xmlns="{SM}" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
-            "<url><loc>/n/1</loc><news:news><news:title>One</news:title>"
-            "<news:publication_date>2025-07-14T09:00:00Z</news:publication_date></news:news>"
-            f"</url></urlset>")
+    news = (
+        f'<urlset xmlns="{SM}" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        "<url><loc>/n/1</loc><news:news><news:title>One</news:title>"
+        "<news:publication_date>2025-07-14T09:00:00Z</news:publication_date></news:news>"
+        f"</url></urlset>"
+    )
     plain = f'<urlset xmlns="{SM}"><url><loc>/p/1</loc></url><url><loc>/n/1</loc></url></urlset>'
-    index = (f'<sitemapindex xmlns="{SM}"><sitemap><loc>/news.xml</loc></sitemap>'
-             "<sitemap><loc>/plain.xml</loc></sitemap></sitemapindex>")
+    index = (
+        f'<sitemapindex xmlns="{SM}"><sitemap><loc>/news.xml</loc></sitemap>'
+        "<sitemap><loc>/plain.xml</loc></sitemap></sitemapindex>"
+    )
     server.route("/sitemap.xml", _reply(index, etag='"i1"'))
     server.route("/news.xml", _reply(news, etag='"n1"'))
     server.route("/plain.xml", _reply(plain, etag='"p1"'))
@@ -61,8 +65,9 @@ async def test_page_source_emitted_once_with_its_own_user_agent(
 ) -> None:
     server.route("/live.html", _reply("<html><p>live</p></html>", "text/html", '"l1"'))
     poller = FeedPoller(fetcher, MemoryFetchState())
-    source = Source("live", server.url("/live.html"), type="page", user_agent="special/1.0",
-                    timeout_s=3)
+    source = Source(
+        "live", server.url("/live.html"), type="page", user_agent="special/1.0", timeout_s=3
+    )
     assert [a.url for a in await poller.poll(source)] == [server.url("/live.html")]
     assert await poller.poll(source) == []
     page_requests = [r for r in server.requests if r.path == "/live.html"]
@@ -80,9 +85,7 @@ async def test_robots_5xx_disallows_everything(
     assert "/feed.xml" not in server.hits
 
 
-async def test_crawl_delay_sets_the_hosts_gap(
-    server: LoopbackServer, fetcher: HttpFetcher
-) -> None:
+async def test_crawl_delay_sets_the_hosts_gap(server: LoopbackServer, fetcher: HttpFetcher) -> None:
     server.route("/robots.txt", _reply("User-agent: *\nCrawl-delay: 7\n", "text/plain"))
     poller = FeedPoller(fetcher, MemoryFetchState())
     assert poller.robots is not None
@@ -94,8 +97,9 @@ async def test_multi_member_gzip(server: LoopbackServer, fetcher: HttpFetcher) -
     body = gzip.compress(b"first member, ") + gzip.compress(b"second member")
 
     async def handler(request: web.Request) -> web.Response:
-        return web.Response(body=body, headers={"Content-Encoding": "gzip",
-                                                "Content-Type": "text/plain"})
+        return web.Response(
+            body=body, headers={"Content-Encoding": "gzip", "Content-Type": "text/plain"}
+        )
 
     server.route("/two.txt", handler)
     resp = await fetcher.get(server.url("/two.txt"))

@@ -44,8 +44,12 @@ class Hub:
         return web.Response(status=202)
 
     async def verify(self, form: dict[str, str]) -> None:
-        params = {"hub.mode": "subscribe", "hub.topic": form["hub.topic"],
-                  "hub.challenge": "xyzzy-42", "hub.lease_seconds": "3600"}
+        params = {
+            "hub.mode": "subscribe",
+            "hub.topic": form["hub.topic"],
+            "hub.challenge": "xyzzy-42",
+            "hub.lease_seconds": "3600",
+        }
         async with httpx.AsyncClient() as client:
             resp = await client.get(form["hub.callback"], params=params)
         ok = resp.status_code == 200 and resp.text == "xyzzy-42"
@@ -55,9 +59,11 @@ class Hub:
 
     async def publish(self, topic: str, body: bytes, *, secret: str | None = None) -> int:
         form = self.subs[topic]
-        headers = {"Content-Type": "application/rss+xml",
-                   "Link": f'<{self.url}>; rel="hub", <{topic}>; rel="self"',
-                   "X-Hub-Signature": sign(secret or form["hub.secret"], body, "sha256")}
+        headers = {
+            "Content-Type": "application/rss+xml",
+            "Link": f'<{self.url}>; rel="hub", <{topic}>; rel="self"',
+            "X-Hub-Signature": sign(secret or form["hub.secret"], body, "sha256"),
+        }
         async with httpx.AsyncClient() as client:
             resp = await client.post(form["hub.callback"], content=body, headers=headers)
         return resp.status_code
@@ -98,9 +104,11 @@ async def hub() -> AsyncIterator[Hub]:
 
 def _rss(hub: str, topic: str, links: list[str]) -> str:
     items = "".join(f"<item><title>{u}</title><link>{u}</link></item>" for u in links)
-    return (f'<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t'
-            f'</title><atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{topic}"/>'
-            f"{items}</channel></rss>")
+    return (
+        f'<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t'
+        f'</title><atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{topic}"/>'
+        f"{items}</channel></rss>"
+    )
 
 
 async def test_subscribe_verify_and_signed_delivery(
@@ -109,10 +117,19 @@ async def test_subscribe_verify_and_signed_delivery(
     topic = server.url("/feed.xml")
     pages = [server.url(f"/p/{n}") for n in range(3)]
     for n in range(3):
-        server.route(f"/p/{n}", lambda r: asyncio.sleep(0, web.Response(
-            text=f"<p>{r.path}</p>", content_type="text/html")))
-    server.route("/feed.xml", lambda r: asyncio.sleep(0, web.Response(
-        text=_rss(hub.url, topic, pages[:1]), content_type="application/rss+xml")))
+        server.route(
+            f"/p/{n}",
+            lambda r: asyncio.sleep(
+                0, web.Response(text=f"<p>{r.path}</p>", content_type="text/html")
+            ),
+        )
+    server.route(
+        "/feed.xml",
+        lambda r: asyncio.sleep(
+            0,
+            web.Response(text=_rss(hub.url, topic, pages[:1]), content_type="application/rss+xml"),
+        ),
+    )
     poller, got = FeedPoller(fetcher, MemoryFetchState()), []
     sub = Subscriber(b"master-secret", "")
     runner, sub.callback_base = await _serve(_callback_app(sub, poller, got))

@@ -29,10 +29,12 @@ FEED_PAGES = [f"/world/story-{n}.html" for n in range(6)]
 
 
 def _rss(base: str) -> bytes:
-    items = "".join(f"<item><title>Story {p}</title><link>{base}{p}</link></item>"
-                    for p in FEED_PAGES)
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}'
-            "</channel></rss>").encode()
+    items = "".join(
+        f"<item><title>Story {p}</title><link>{base}{p}</link></item>" for p in FEED_PAGES
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+    ).encode()
 
 
 @pytest.fixture
@@ -45,8 +47,12 @@ def site() -> Iterator[StaticSite]:
 
 
 def _pair(kafka: str, tmp_path: Path, feeds: Path) -> tuple[Workers, Workers]:
-    env = {"FRONTWIRE_FEEDS_FILE": str(feeds), "FRONTWIRE_PUSH_TOKEN": TOKEN,
-           "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]', "FRONTWIRE_PARTITIONS": "4"}
+    env = {
+        "FRONTWIRE_FEEDS_FILE": str(feeds),
+        "FRONTWIRE_PUSH_TOKEN": TOKEN,
+        "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]',
+        "FRONTWIRE_PARTITIONS": "4",
+    }
     first = Workers(kafka, tmp_path / "a", env_extra=env)
     second = Workers(kafka, tmp_path / "b", env_extra=env, prefix=first.prefix)
     for w in (first, second):
@@ -55,16 +61,19 @@ def _pair(kafka: str, tmp_path: Path, feeds: Path) -> tuple[Workers, Workers]:
 
 
 def _pushes(site: StaticSite) -> list[dict[str, str]]:
-    own = [{"url": f"https://news.example.org/pushed/{n}", "text": f"Pushed story {n}."}
-           for n in range(8)]
+    own = [
+        {"url": f"https://news.example.org/pushed/{n}", "text": f"Pushed story {n}."}
+        for n in range(8)
+    ]
     # The same pages the feed lists: a push and a poll of one article must not both pass.
     overlap = [{"url": f"{site.url}{p}", "html": f"<p>{p}</p>"} for p in FEED_PAGES[:3]]
     return own + overlap
 
 
 async def _collect(bootstrap: str, topic: str, want: set[str], settle_s: float) -> Counter[str]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     got: Counter[str] = Counter()
     try:
@@ -97,8 +106,9 @@ def test_two_fetchers_emit_each_article_once(
     kafka_bootstrap: str, tmp_path: Path, site: StaticSite
 ) -> None:
     feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(f"sources:\n  - name: loopback\n    url: {site.url}/feed.xml\n"
-                     "    interval_s: 10\n")
+    feeds.write_text(
+        f"sources:\n  - name: loopback\n    url: {site.url}/feed.xml\n    interval_s: 10\n"
+    )
     first, second = _pair(kafka_bootstrap, tmp_path, feeds)
     pushes = _pushes(site)
     want = {article_id(canonical_url(p["url"])) for p in pushes}
@@ -111,8 +121,9 @@ def test_two_fetchers_emit_each_article_once(
             _push_checks(client, first.url("fetcher"))
             for workers in (first, second, first):  # every article pushed three times
                 for push in pushes:
-                    resp = client.post(f"{workers.url('fetcher')}/articles", json=push,
-                                       headers=auth)
+                    resp = client.post(
+                        f"{workers.url('fetcher')}/articles", json=push, headers=auth
+                    )
                     assert resp.status_code == 202, resp.text
         got = asyncio.run(_collect(kafka_bootstrap, f"{first.prefix}.articles.raw", want, 8.0))
         for workers in (first, second):

@@ -66,9 +66,11 @@ def test_text_dump_updated_line_and_byline() -> None:
 
 
 def test_meta_modified_time_and_canonical_fallbacks() -> None:
-    found = _meta('<meta property="article:published_time" content="2023-04-01T10:00:00Z">'
-                  '<meta property="og:updated_time" content="2023-04-02T11:00:00Z">'
-                  '<meta property="og:url" content="https://x.example/story">')
+    found = _meta(
+        '<meta property="article:published_time" content="2023-04-01T10:00:00Z">'
+        '<meta property="og:updated_time" content="2023-04-02T11:00:00Z">'
+        '<meta property="og:url" content="https://x.example/story">'
+    )
     assert found.published == "2023-04-01T10:00:00+00:00"
     assert found.modified == "2023-04-02T11:00:00+00:00"
     assert found.canonical_url == "https://x.example/story"
@@ -77,25 +79,33 @@ def test_meta_modified_time_and_canonical_fallbacks() -> None:
     assert _meta('<link rel="canonical" href="javascript:void(0)">').canonical_url is None
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("By Jane Doe", ("Jane Doe",)),
-    ("Jane Doe, John Roe and Ann Lee", ("Jane Doe", "John Roe", "Ann Lee")),
-    ("jane doe | JANE DOE", ("jane doe",)),
-    ("https://www.facebook.com/someone", ()),
-    ("@handle", ()),
-    ([{"@type": "Person", "name": "A. Writer"}, {"name": "B. Writer"}], ("A. Writer", "B. Writer")),
-    ({"@type": "Person", "name": "Solo Author"}, ("Solo Author",)),
-    ("", ()),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("By Jane Doe", ("Jane Doe",)),
+        ("Jane Doe, John Roe and Ann Lee", ("Jane Doe", "John Roe", "Ann Lee")),
+        ("jane doe | JANE DOE", ("jane doe",)),
+        ("https://www.facebook.com/someone", ()),
+        ("@handle", ()),
+        (
+            [{"@type": "Person", "name": "A. Writer"}, {"name": "B. Writer"}],
+            ("A. Writer", "B. Writer"),
+        ),
+        ({"@type": "Person", "name": "Solo Author"}, ("Solo Author",)),
+        ("", ()),
+    ],
+)
 def test_clean_authors(value: object, expected: tuple[str, ...]) -> None:
     assert metadata.clean_authors(value) == expected
 
 
 def test_json_ld_author_wins_over_meta_and_bad_json_is_ignored() -> None:
-    head = ('<meta name="author" content="Desk Editor">'
-            '<script type="application/ld+json">{not json</script>'
-            '<script type="application/ld+json">{"@type": "NewsArticle", '
-            '"author": {"@type": "Person", "name": "Real Reporter"}}</script>')
+    head = (
+        '<meta name="author" content="Desk Editor">'
+        '<script type="application/ld+json">{not json</script>'
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"author": {"@type": "Person", "name": "Real Reporter"}}</script>'
+    )
     assert _meta(head).authors == ("Real Reporter",)
     assert _meta('<meta name="author" content="Desk Editor">').authors == ("Desk Editor",)
 

@@ -51,8 +51,13 @@ def test_a_page_over_the_extraction_limit_is_cut_in_document_order() -> None:
 
 def test_deep_nesting_is_flattened_and_keeps_its_text() -> None:
     depth = 200  # under libxml2's own parser limit, over ours
-    body = ("<html><body>" + "<div>" * depth + f"<p>{SENTENCE}</p>" + "</div>" * depth
-            + "</body></html>")
+    body = (
+        "<html><body>"
+        + "<div>" * depth
+        + f"<p>{SENTENCE}</p>"
+        + "</div>" * depth
+        + "</body></html>"
+    )
     tree = html.parse(body)
     assert tree is not None and html.tree_depth(tree) > html.MAX_DEPTH
     bounds = html.bound(tree)
@@ -97,8 +102,15 @@ def test_no_fallback_pass_on_pages_over_its_node_limit(monkeypatch: pytest.Monke
 
 # Property: any DOM shape (wide, deep, mixed), scaled down by shrinking the limits, ends in an
 # article or an Unusable, with the tree the extractor sees inside the limits.
-SHAPE = st.lists(st.tuples(st.sampled_from(["div", "p", "span", "section", "a", "li", "script"]),
-                           st.integers(1, 40), st.booleans()), min_size=1, max_size=12)
+SHAPE = st.lists(
+    st.tuples(
+        st.sampled_from(["div", "p", "span", "section", "a", "li", "script"]),
+        st.integers(1, 40),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=12,
+)
 
 
 def _markup(shape: list[tuple[str, int, bool]]) -> str:
@@ -111,8 +123,9 @@ def _markup(shape: list[tuple[str, int, bool]]) -> str:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(SHAPE, st.integers(20, 400), st.integers(5, 40))
-def test_any_dom_shape_is_held_to_the_limits(shape: list[tuple[str, int, bool]],
-                                            cap: int, max_depth: int) -> None:
+def test_any_dom_shape_is_held_to_the_limits(
+    shape: list[tuple[str, int, bool]], cap: int, max_depth: int
+) -> None:
     tree = html.parse(_markup(shape))
     assume_tree = tree is not None
     if not assume_tree:
@@ -137,6 +150,9 @@ def test_any_dom_shape_is_cleaned_or_unusable_under_small_limits(
         mp.setattr(html, "MAX_NODES", 300)
         mp.setattr(html, "EXTRACT_MAX_NODES", 60)
         mp.setattr(html, "MAX_DEPTH", 10)
-        mp.setattr(html.bound, "__kwdefaults__",
-                   {"max_nodes": 300, "extract_max_nodes": 60, "max_depth": 10})
+        mp.setattr(
+            html.bound,
+            "__kwdefaults__",
+            {"max_nodes": 300, "extract_max_nodes": 60, "max_depth": 10},
+        )
         assert _outcome(_markup(shape)) in {"ok", "no_body", "too_large", "duplicate"}

@@ -14,33 +14,59 @@ STORY = [
 ]
 
 
-@pytest.mark.parametrize("junk", [
-    "Share", "Tweet", "Share on Facebook", "Email", "Print Article", "Order Reprints",
-    "Advertisement", "Story continues below advertisement", "Continue reading",
-    "Photo: Jane Roe", "Image source: Agency photo desk",
-    "The bridge at dusk. (Photo: Jane Roe/Reuters)",
-    "Sign up for our daily newsletter", "Get the latest headlines delivered to your inbox daily.",
-    "Enter your email address",
-    "Read more: Council votes on new parking rules", "READ MORE: Flood defences explained",
-    "Related: Five things to know about the embankment",
-    "Copyright © 2024 Example Media. All rights reserved.",
-    "Write to Sam Doe at sam.doe@example.com",
-    "Follow us on Twitter", "Follow Example News on Instagram, Facebook and YouTube.",
-    "Download the app", "app-storeplay-store", "logo", "Orange background",
-    "Try Our AI Features", "Explore what Example AI can do for you:",
-    "Comments", "No comments yet...", "Leave a comment", "Updated at 1:23 p.m.",
-    "River levels hit record [VIDEO]", "Tags:", "Click here to read the full report",
-])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "Share",
+        "Tweet",
+        "Share on Facebook",
+        "Email",
+        "Print Article",
+        "Order Reprints",
+        "Advertisement",
+        "Story continues below advertisement",
+        "Continue reading",
+        "Photo: Jane Roe",
+        "Image source: Agency photo desk",
+        "The bridge at dusk. (Photo: Jane Roe/Reuters)",
+        "Sign up for our daily newsletter",
+        "Get the latest headlines delivered to your inbox daily.",
+        "Enter your email address",
+        "Read more: Council votes on new parking rules",
+        "READ MORE: Flood defences explained",
+        "Related: Five things to know about the embankment",
+        "Copyright © 2024 Example Media. All rights reserved.",
+        "Write to Sam Doe at sam.doe@example.com",
+        "Follow us on Twitter",
+        "Follow Example News on Instagram, Facebook and YouTube.",
+        "Download the app",
+        "app-storeplay-store",
+        "logo",
+        "Orange background",
+        "Try Our AI Features",
+        "Explore what Example AI can do for you:",
+        "Comments",
+        "No comments yet...",
+        "Leave a comment",
+        "Updated at 1:23 p.m.",
+        "River levels hit record [VIDEO]",
+        "Tags:",
+        "Click here to read the full report",
+    ],
+)
 def test_junk_lines(junk: str) -> None:
     assert lines.is_junk(junk)
 
 
-@pytest.mark.parametrize("prose", [
-    *STORY,
-    "Share prices fell sharply after the announcement, traders said.",
-    "Photographs taken by residents show the water reaching the first floor of several homes.",
-    "Comments made by the minister on Friday angered many of the flood victims.",
-])
+@pytest.mark.parametrize(
+    "prose",
+    [
+        *STORY,
+        "Share prices fell sharply after the announcement, traders said.",
+        "Photographs taken by residents show the water reaching the first floor of several homes.",
+        "Comments made by the minister on Friday angered many of the flood victims.",
+    ],
+)
 def test_story_lines_are_not_junk(prose: str) -> None:
     assert not lines.is_junk(prose)
 
@@ -70,16 +96,21 @@ def test_repeated_title_is_dropped() -> None:
 
 
 def test_title_with_site_suffix_is_dropped_before_the_story() -> None:
-    kept = filter_paragraphs(["Council approves embankment plan", *STORY],
-                             other_titles=("Council approves embankment plan | Example News",))
+    kept = filter_paragraphs(
+        ["Council approves embankment plan", *STORY],
+        other_titles=("Council approves embankment plan | Example News",),
+    )
     assert kept.paragraphs == STORY
 
 
-@pytest.mark.parametrize(("line", "name"), [
-    ("Read the original article on Business Insider", "Business Insider"),
-    ("This article originally appeared on The Conversation.", "Conversation"),
-    ("Originally published by Example Wire", "Example Wire"),
-])
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Read the original article on Business Insider", "Business Insider"),
+        ("This article originally appeared on The Conversation.", "Conversation"),
+        ("Originally published by Example Wire", "Example Wire"),
+    ],
+)
 def test_original_publisher_is_recorded_and_dropped(line: str, name: str) -> None:
     kept = filter_paragraphs([*STORY, line])
     assert kept.original_publisher == name
@@ -95,12 +126,16 @@ def test_hover_cards_and_hidden_inline_elements_leave_the_sentence_whole() -> No
     from services.cleaner import Cleaner
     from tests.unit.cleaner.conftest import raw
 
-    card = ('<span class="person-tooltip"><a href="/p/ann">Ann Lee</a>'
-            '<span class="tooltip-card"><img src="a.jpg"><a href="/s/1">Latest: other story</a>'
-            '<a href="/s/2">Another headline</a></span></span>')
-    sentence = (f"<p>The mayor met {card} on Monday to discuss the ferry timetable and the new "
-                "pier, which opens next spring after two years of building work."
-                '<span style="display: none">hidden promo text</span></p>')
+    card = (
+        '<span class="person-tooltip"><a href="/p/ann">Ann Lee</a>'
+        '<span class="tooltip-card"><img src="a.jpg"><a href="/s/1">Latest: other story</a>'
+        '<a href="/s/2">Another headline</a></span></span>'
+    )
+    sentence = (
+        f"<p>The mayor met {card} on Monday to discuss the ferry timetable and the new "
+        "pier, which opens next spring after two years of building work."
+        '<span style="display: none">hidden promo text</span></p>'
+    )
     body = f"<html><body><article>{sentence * 3}</article></body></html>"
     text = Cleaner().clean(raw(body)).text
     assert "The mayor met Ann Lee on Monday" in text

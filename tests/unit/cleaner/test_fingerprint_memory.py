@@ -53,14 +53,21 @@ def test_cleaner_drops_a_footer_learnt_from_the_site() -> None:
     footer = "Our reporters cover the valley every day, support local journalism now"
     stories = [
         f"Story number {n} tells how the valley council voted on issue {n} after a long debate. "
-        f"Members argued for hours about item {n} before a narrow majority approved it." for n in
-        range(5)
+        f"Members argued for hours about item {n} before a narrow majority approved it."
+        for n in range(5)
     ]
     for n, story in enumerate(stories[:4]):
-        cleaner.clean(raw(f"{story}\n{footer}", content_type="text/plain",
-                          url=f"https://valley.example/{n}", raw_id=str(n)))
-    last = cleaner.clean(raw(f"{stories[4]}\n{footer}", content_type="text/plain",
-                             url="https://valley.example/4"))
+        cleaner.clean(
+            raw(
+                f"{story}\n{footer}",
+                content_type="text/plain",
+                url=f"https://valley.example/{n}",
+                raw_id=str(n),
+            )
+        )
+    last = cleaner.clean(
+        raw(f"{stories[4]}\n{footer}", content_type="text/plain", url="https://valley.example/4")
+    )
     assert footer not in last.text and "Story number 4" in last.text
 
 
@@ -72,14 +79,25 @@ def test_dumps_from_one_host_lose_a_shared_footer_from_the_third_on() -> None:
     topics = ["the bridge toll", "the school roof", "the market square", "the bus depot"]
     texts = []
     for n, topic in enumerate(topics):
-        story = (f"Councillors debated {topic} for three hours on Tuesday evening before voting. "
-                 f"Residents who attended said the decision on {topic} was long overdue.")
+        story = (
+            f"Councillors debated {topic} for three hours on Tuesday evening before voting. "
+            f"Residents who attended said the decision on {topic} was long overdue."
+        )
         body = f"Moorland news {n}\n{story}\n{footer}"
-        texts.append(cleaner.clean(raw(body, content_type="text/plain",
-                                       url=f"https://bugle.example/{n}", raw_id=str(n))).text)
+        texts.append(
+            cleaner.clean(
+                raw(
+                    body, content_type="text/plain", url=f"https://bugle.example/{n}", raw_id=str(n)
+                )
+            ).text
+        )
     assert [footer in t for t in texts] == [True, True, False, False]
     assert all("Councillors debated" in t for t in texts)
-    other = cleaner.clean(raw(f"{texts[0].split(chr(10))[0].replace('bridge toll', 'lido')}\n"
-                              f"{footer}", content_type="text/plain",
-                              url="https://elsewhere.example/1"))
+    other = cleaner.clean(
+        raw(
+            f"{texts[0].split(chr(10))[0].replace('bridge toll', 'lido')}\n{footer}",
+            content_type="text/plain",
+            url="https://elsewhere.example/1",
+        )
+    )
     assert footer in other.text  # learnt per host, not globally

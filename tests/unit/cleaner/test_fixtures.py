@@ -23,10 +23,22 @@ def test_html_article_body_and_metadata() -> None:
     assert article.word_count == len(article.text.split()) or article.word_count > 90
 
 
-@pytest.mark.parametrize("boilerplate", [
-    "Share", "Tweet", "Photo: Ann Example", "Read more", "newsletter", "Related Articles",
-    "Storm closes", "Fishing fleet", "No comments", "Copyright", "Home",
-])
+@pytest.mark.parametrize(
+    "boilerplate",
+    [
+        "Share",
+        "Tweet",
+        "Photo: Ann Example",
+        "Read more",
+        "newsletter",
+        "Related Articles",
+        "Storm closes",
+        "Fishing fleet",
+        "No comments",
+        "Copyright",
+        "Home",
+    ],
+)
 def test_html_boilerplate_is_dropped(boilerplate: str) -> None:
     article = Cleaner().clean(raw(fixture_text("article.html"), url=ARTICLE_URL))
     assert boilerplate not in article.text
@@ -50,29 +62,35 @@ def test_text_dump_never_leaks_related_teasers() -> None:
         assert leak not in article.text
 
 
-@pytest.mark.parametrize(("name", "reason"), [
-    ("consent.html", "consent_stub"),
-    ("paywall.html", "paywall_stub"),
-    ("empty.html", "no_body"),
-])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("consent.html", "consent_stub"),
+        ("paywall.html", "paywall_stub"),
+        ("empty.html", "no_body"),
+    ],
+)
 def test_stub_pages_are_unusable(name: str, reason: str) -> None:
     with pytest.raises(Unusable) as info:
         Cleaner().clean(raw(fixture_text(name)))
     assert info.value.reason == reason
 
 
-@pytest.mark.parametrize(("body", "content_type", "reason"), [
-    ("", "text/html", "no_body"),
-    ("   \n\t ", "text/plain", "no_body"),
-    ("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "text/html", "binary"),
-    ("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "text/html", "binary"),
-    ("abc\x00\x01\x02\x03def\x04\x05" * 50, "text/plain", "binary"),
-    ('{"items": [1, 2, 3]}', "text/html", "not_html"),
-    ("<?xml version='1.0'?><rss><channel></channel></rss>", "text/html", "not_html"),
-    ("plain words", "application/pdf", "not_html"),
-    ("\ufffd\ufffd text \ufffd" * 200, "text/plain", "bad_encoding"),
-    ("<html><body><p>Too short.</p></body></html>", "text/html", "no_body"),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type", "reason"),
+    [
+        ("", "text/html", "no_body"),
+        ("   \n\t ", "text/plain", "no_body"),
+        ("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "text/html", "binary"),
+        ("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "text/html", "binary"),
+        ("abc\x00\x01\x02\x03def\x04\x05" * 50, "text/plain", "binary"),
+        ('{"items": [1, 2, 3]}', "text/html", "not_html"),
+        ("<?xml version='1.0'?><rss><channel></channel></rss>", "text/html", "not_html"),
+        ("plain words", "application/pdf", "not_html"),
+        ("\ufffd\ufffd text \ufffd" * 200, "text/plain", "bad_encoding"),
+        ("<html><body><p>Too short.</p></body></html>", "text/html", "no_body"),
+    ],
+)
 def test_bad_inputs_are_unusable(body: str, content_type: str, reason: str) -> None:
     with pytest.raises(Unusable) as info:
         Cleaner().clean(raw(body, content_type=content_type))
@@ -98,8 +116,10 @@ def test_deep_dom_is_handled() -> None:
 
 
 def test_mojibake_is_repaired() -> None:
-    story = ("Café owners in Zürich said the new rules were ’too strict’ and that many "
-             "businesses would struggle to adapt before the winter season begins next month.")
+    story = (
+        "Café owners in Zürich said the new rules were ’too strict’ and that many "
+        "businesses would struggle to adapt before the winter season begins next month."
+    )
     broken = (story + "\n").encode("utf-8").decode("cp1252") * 3
     article = Cleaner().clean(raw(broken, content_type="text/plain"))
     assert "Café owners in Zürich" in article.text
@@ -117,6 +137,11 @@ def test_exact_duplicate_is_unusable_but_other_cleaners_accept_it() -> None:
 
 
 def test_module_level_clean_uses_a_default_cleaner() -> None:
-    article = clean(raw(fixture_text("dump.txt"), content_type="text/plain",
-                        url="https://gazette.example.net/module-level"))
+    article = clean(
+        raw(
+            fixture_text("dump.txt"),
+            content_type="text/plain",
+            url="https://gazette.example.net/module-level",
+        )
+    )
     assert article.original_publisher == "Alpine Courier"

@@ -10,17 +10,66 @@ from services.cleaner.inputs import MAX_CHARS
 from shared.records import CleanArticle
 from tests.unit.cleaner.conftest import raw
 
-TAGS = ["p", "div", "span", "article", "h1", "script", "style", "a", "li", "ul", "table", "td",
-        "body", "html", "head", "title", "meta", "time", "br", "img", "!--", "![CDATA["]
-WORDS = st.sampled_from(["the", "army", "said", "troops", "Kyiv", "Comments", "Related Articles",
-                         "Share", "14-07-2025", "©", "\x00", "\ufffd", "Ã©", "&amp;", "<", ">",
-                         "Read the original article on X", ".", "\n", "logo", "{", "}"])
+TAGS = [
+    "p",
+    "div",
+    "span",
+    "article",
+    "h1",
+    "script",
+    "style",
+    "a",
+    "li",
+    "ul",
+    "table",
+    "td",
+    "body",
+    "html",
+    "head",
+    "title",
+    "meta",
+    "time",
+    "br",
+    "img",
+    "!--",
+    "![CDATA[",
+]
+WORDS = st.sampled_from(
+    [
+        "the",
+        "army",
+        "said",
+        "troops",
+        "Kyiv",
+        "Comments",
+        "Related Articles",
+        "Share",
+        "14-07-2025",
+        "©",
+        "\x00",
+        "\ufffd",
+        "Ã©",
+        "&amp;",
+        "<",
+        ">",
+        "Read the original article on X",
+        ".",
+        "\n",
+        "logo",
+        "{",
+        "}",
+    ]
+)
 PROSE = st.lists(WORDS, max_size=200).map(" ".join)
 ELEMENT = st.tuples(st.sampled_from(TAGS), PROSE, st.booleans()).map(
-    lambda t: f"<{t[0]}>{t[1]}" + (f"</{t[0]}>" if t[2] else ""))
+    lambda t: f"<{t[0]}>{t[1]}" + (f"</{t[0]}>" if t[2] else "")
+)
 MARKUP = st.lists(ELEMENT, max_size=40).map("".join)
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def _check(body: str, content_type: str) -> None:

@@ -8,8 +8,10 @@ from tests.unit.cleaner.conftest import raw
 
 FIRST = "Kim Jong Un is pledging to"
 LAST = "technological assistance for its space and arms programs."
-TITLE = ("Kim Jong Un says he'll 'unconditionally support' Russia's war amid a report he's "
-         "sending 30,000 more troops against Ukraine")
+TITLE = (
+    "Kim Jong Un says he'll 'unconditionally support' Russia's war amid a report he's "
+    "sending 30,000 more troops against Ukraine"
+)
 
 
 def _story_lines(text: str) -> list[str]:
@@ -38,7 +40,11 @@ def test_seed_article_copies_identity_fields() -> None:
     source = raw(text, url="https://example.com/a", content_type="text/plain")
     article = Cleaner().clean(source)
     assert (article.id, article.url, article.source, article.stamps) == (
-        source.id, source.url, source.source, source.stamps)
+        source.id,
+        source.url,
+        source.source,
+        source.stamps,
+    )
     assert article.word_count > 300
     assert len(article.simhash) == 16 and len(article.content_hash) == 40
 

@@ -12,8 +12,15 @@ def enricher() -> Enricher:
 
 
 def article(text: str, id_: str = "a1", simhash: str = "") -> CleanArticle:
-    return CleanArticle(id=id_, url=f"https://example.test/{id_}", source="test", title=None,
-                        text=text, simhash=simhash, stamps={"fetched": 1.0, "cleaned": 2.0})
+    return CleanArticle(
+        id=id_,
+        url=f"https://example.test/{id_}",
+        source="test",
+        title=None,
+        text=text,
+        simhash=simhash,
+        stamps={"fetched": 1.0, "cleaned": 2.0},
+    )
 
 
 def run(enricher: Enricher, text: str) -> EnrichedArticle:

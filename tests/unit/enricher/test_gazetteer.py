@@ -27,8 +27,10 @@ def test_every_iso_country_is_known(enricher: Enricher) -> None:
 
 
 def test_agencies_people_media(enricher: Enricher) -> None:
-    text = ("Ukraine's intelligence directorate, Seoul's intelligence arm, Sergei Lavrov, "
-            "Sergey Lavrov and The Japan Times.")
+    text = (
+        "Ukraine's intelligence directorate, Seoul's intelligence arm, Sergei Lavrov, "
+        "Sergey Lavrov and The Japan Times."
+    )
     found = names(enricher.gazetteer, text)
     assert ("GUR", "organisation", "UA") in found
     assert ("NIS", "organisation", "KR") in found
@@ -39,7 +41,9 @@ def test_agencies_people_media(enricher: Enricher) -> None:
 def test_weak_alias_needs_full_name(enricher: Enricher) -> None:
     assert names(enricher.gazetteer, "Kim said so.") == []
     assert [n for n, *_ in names(enricher.gazetteer, "Kim Jong Un came. Kim said so.")] == [
-        "Kim Jong Un", "Kim Jong Un"]
+        "Kim Jong Un",
+        "Kim Jong Un",
+    ]
 
 
 def test_places_with_coordinates(enricher: Enricher) -> None:
@@ -59,7 +63,10 @@ def test_entities_in_output(enricher: Enricher) -> None:
 
 def test_extra_gazetteer(tmp_path: Path) -> None:
     extra = tmp_path / "extra.yaml"
-    extra.write_text("organisations:\n  - {name: Azov Brigade, country: UA, type: armed_forces,"
-                     " aliases: [Azov, Azov Brigade]}\n", encoding="utf-8")
+    extra.write_text(
+        "organisations:\n  - {name: Azov Brigade, country: UA, type: armed_forces,"
+        " aliases: [Azov, Azov Brigade]}\n",
+        encoding="utf-8",
+    )
     g = Gazetteer(extra)
     assert ("Azov Brigade", "organisation", "UA") in names(g, "The Azov Brigade said.")

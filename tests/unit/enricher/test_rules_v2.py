@@ -12,28 +12,39 @@ from .conftest import of_type, roles, run
 
 
 def test_negated_transfer_is_not_a_pledge(enricher: Enricher) -> None:
-    r = run(enricher, "Austria pledged 200 million euros in humanitarian support for Ukraine, "
-                      "but said it would not supply any weapons.")
+    r = run(
+        enricher,
+        "Austria pledged 200 million euros in humanitarian support for Ukraine, "
+        "but said it would not supply any weapons.",
+    )
     assert of_type(r, "arms_transfer") == []
 
 
 def test_governing_verb_keeps_quantity_status(enricher: Enricher) -> None:
-    r = run(enricher, "Norway will send 8 tanks to Ukraine, the minister said, after it became "
-                      "the latest country to supply tanks.")
+    r = run(
+        enricher,
+        "Norway will send 8 tanks to Ukraine, the minister said, after it became "
+        "the latest country to supply tanks.",
+    )
     [e] = of_type(r, "arms_transfer")
     assert e.status == "planned" and e.quantity and e.quantity.max == 8
 
 
 def test_weapons_fired_later_in_relative_clause_is_no_attack(enricher: Enricher) -> None:
-    r = run(enricher, "Iran has shipped drones to Russia which were then launched at Ukraine, "
-                      "officials said.")
+    r = run(
+        enricher,
+        "Iran has shipped drones to Russia which were then launched at Ukraine, officials said.",
+    )
     assert of_type(r, "attack") == []
     assert of_type(r, "arms_transfer")
 
 
 def test_two_sides_are_the_meeting_parties(enricher: Enricher) -> None:
-    r = run(enricher, "Sergey Lavrov met Wang Yi in Beijing to discuss Ukraine's air defences "
-                      "and Iran. The two sides agreed to expand joint training.")
+    r = run(
+        enricher,
+        "Sergey Lavrov met Wang Yi in Beijing to discuss Ukraine's air defences "
+        "and Iran. The two sides agreed to expand joint training.",
+    )
     [c] = of_type(r, "diplomatic_contact")
     assert not {k for _, k in roles(c)} & {"UA", "IR"}
     [s] = of_type(r, "military_support")
@@ -41,22 +52,31 @@ def test_two_sides_are_the_meeting_parties(enricher: Enricher) -> None:
 
 
 def test_anaphoric_transfer_completes_earlier_one(enricher: Enricher) -> None:
-    r = run(enricher, "The White House announced a new aid package for Ukraine with Stinger "
-                      "missiles. The United States will ship the missiles next month.")
+    r = run(
+        enricher,
+        "The White House announced a new aid package for Ukraine with Stinger "
+        "missiles. The United States will ship the missiles next month.",
+    )
     [e] = of_type(r, "arms_transfer")
     assert {("sender", "US"), ("recipient", "UA")} <= roles(e)
 
 
 def test_distinct_quantities_stay_distinct(enricher: Enricher) -> None:
-    r = run(enricher, "Italy plans to supply Ukraine with 16 howitzers by the end of the year. "
-                      "Rome delivered its first 12 howitzers to Kyiv in the spring.")
+    r = run(
+        enricher,
+        "Italy plans to supply Ukraine with 16 howitzers by the end of the year. "
+        "Rome delivered its first 12 howitzers to Kyiv in the spring.",
+    )
     assert sorted(e.quantity.max for e in of_type(r, "arms_transfer") if e.quantity) == [12, 16]
 
 
 def test_breakdown_itemises_total_without_new_event(enricher: Enricher) -> None:
-    r = run(enricher, "Belarus has pledged 3,000 personnel to Russia, officials said. At least "
-                      "1,000 of these people would be engineers, while another 2,000 would help "
-                      "with logistics.")
+    r = run(
+        enricher,
+        "Belarus has pledged 3,000 personnel to Russia, officials said. At least "
+        "1,000 of these people would be engineers, while another 2,000 would help "
+        "with logistics.",
+    )
     [e] = of_type(r, "troop_deployment")
     assert e.quantity and e.quantity.max == 3000 and e.quantity.unit == "personnel"
     assert "at least 1,000" in e.quantity.text and "2,000 logistics workers" in e.quantity.text
@@ -71,17 +91,19 @@ def test_training_recruits_is_support(enricher: Enricher) -> None:
 def test_trigger_scan_only_at_word_starts(enricher: Enricher) -> None:
     hits = enricher.lexicon.triggers("the government said the statement was made.")
     assert [t.word for t in hits] == []
-    hits = enricher.lexicon.triggers("anti-tank mines were sent; \"support\" grew (aid).")
+    hits = enricher.lexicon.triggers('anti-tank mines were sent; "support" grew (aid).')
     assert {t.word for t in hits} >= {"tank", "sent", "support", "aid"}
 
 
 def _reference_simhash(text: str) -> int:  # the original per-bit loop
     import hashlib
+
     words = text.lower().split()
     weights = [0] * 64
     for i in range(max(1, len(words) - 2)):
-        h = int.from_bytes(hashlib.blake2b(" ".join(words[i:i + 3]).encode(),
-                                           digest_size=8).digest(), "big")
+        h = int.from_bytes(
+            hashlib.blake2b(" ".join(words[i : i + 3]).encode(), digest_size=8).digest(), "big"
+        )
         for bit in range(64):
             weights[bit] += 1 if h >> bit & 1 else -1
     return sum(1 << bit for bit in range(64) if weights[bit] > 0)

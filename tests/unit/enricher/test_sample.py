@@ -14,14 +14,15 @@ from .conftest import article, roles
 @pytest.fixture(scope="module")
 def sample(enricher: Enricher) -> EnrichedArticle:
     text = require_shared(SEED_ARTICLE).read_text(encoding="utf-8")
-    story = text[text.index("Kim Jong Un is pledging"):text.index("Read the original article")]
+    story = text[text.index("Kim Jong Un is pledging") : text.index("Read the original article")]
     return enricher.enrich(article(story.strip(), "seed"))
 
 
 def find(result: EnrichedArticle, etype: str, lo: float | None = None) -> Event:
     for e in result.events:
-        if e.type == etype and (lo is None or (e.quantity and e.quantity.max >= lo
-                                               and e.quantity.min <= lo)):
+        if e.type == etype and (
+            lo is None or (e.quantity and e.quantity.max >= lo and e.quantity.min <= lo)
+        ):
             return e
     raise AssertionError(f"no {etype} with {lo}: {[(e.type, e.quantity) for e in result.events]}")
 

@@ -9,11 +9,13 @@ from .conftest import article
 REPORT_A = (
     "North Korea is planning to send 25,000 to 30,000 troops to Russia, CNN reported on "
     "Wednesday, citing a Ukrainian intelligence assessment.\n"
-    "Kim Jong Un met Russia's foreign minister Sergey Lavrov in Wonsan on Saturday.")
+    "Kim Jong Un met Russia's foreign minister Sergey Lavrov in Wonsan on Saturday."
+)
 REPORT_B = (
     "Pyongyang may dispatch as many as 30,000 more soldiers to Russia in the coming months, "
     "according to Ukrainian intelligence cited by American media.\n"
-    "The plan surfaced days after Sergei Lavrov held talks with Kim Jong Un.")
+    "The plan surfaced days after Sergei Lavrov held talks with Kim Jong Un."
+)
 
 
 def test_same_story_two_outlets_same_id(enricher: Enricher) -> None:
@@ -37,6 +39,7 @@ def test_fallback_to_simhash(enricher: Enricher) -> None:
 def test_magnitude_buckets() -> None:
     def q(hi: float) -> Quantity:
         return Quantity(min=0, max=hi, unit="troops")
+
     assert magnitude(q(30_000)) == magnitude(q(25_000)) == "4:2"
     assert magnitude(q(11_000)) != magnitude(q(30_000))
     assert magnitude(None) == "-"

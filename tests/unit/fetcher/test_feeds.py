@@ -54,9 +54,11 @@ def test_json_feed() -> None:
 
 
 def test_rss_0_91() -> None:
-    body = (b'<?xml version="1.0"?><rss version="0.91"><channel><title>t</title>'
-            b"<link>https://x.example/</link><item><title>a</title>"
-            b"<link>https://x.example/a</link></item></channel></rss>")
+    body = (
+        b'<?xml version="1.0"?><rss version="0.91"><channel><title>t</title>'
+        b"<link>https://x.example/</link><item><title>a</title>"
+        b"<link>https://x.example/a</link></item></channel></rss>"
+    )
     assert [i.url for i in parse_feed(body, "https://x.example/rss")] == ["https://x.example/a"]
 
 

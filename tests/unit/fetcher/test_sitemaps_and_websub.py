@@ -30,25 +30,32 @@ INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 def test_news_sitemap() -> None:
     doc = parse_document(NEWS_SITEMAP, "https://news.example.com/sitemap.xml")
     assert doc.items == [
-        FeedItem("https://news.example.com/world/troops", "Troops arrive in Kursk",
-                 "2025-07-14T07:30:00+00:00", None),
-        FeedItem("https://news.example.com/world/plain", None, "2025-07-13T10:00:00+00:00",
-                 None),
+        FeedItem(
+            "https://news.example.com/world/troops",
+            "Troops arrive in Kursk",
+            "2025-07-14T07:30:00+00:00",
+            None,
+        ),
+        FeedItem("https://news.example.com/world/plain", None, "2025-07-13T10:00:00+00:00", None),
     ]
 
 
 def test_sitemap_index_lists_children() -> None:
     doc = parse_document(INDEX, "https://news.example.com/sitemap.xml")
     assert doc.items == []
-    assert doc.children == ["https://news.example.com/sitemap-news.xml",
-                            "https://news.example.com/sitemap-2025-07.xml"]
+    assert doc.children == [
+        "https://news.example.com/sitemap-news.xml",
+        "https://news.example.com/sitemap-2025-07.xml",
+    ]
 
 
 def test_entity_expansion_is_inert() -> None:
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY a "aaaaaaaaaa">'
-            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-            b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            b"<url><loc>https://x.example/&b;</loc></url></urlset>")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://x.example/&b;</loc></url></urlset>"
+    )
     doc = parse_document(bomb, "https://x.example/")
     assert all(len(i.url) < 100 for i in doc.items)
 
@@ -69,14 +76,20 @@ def test_intent_and_delivery_are_stateless_across_instances() -> None:
     topic = "https://news.example.com/feed"
     key = one.key(topic)
     assert two.key(topic) == key and two.secret(topic) == one.secret(topic)
-    query = {"hub.mode": "subscribe", "hub.topic": topic, "hub.challenge": "c1",
-             "hub.lease_seconds": "600"}
+    query = {
+        "hub.mode": "subscribe",
+        "hub.topic": topic,
+        "hub.challenge": "c1",
+        "hub.lease_seconds": "600",
+    }
     assert two.intent(key, query) == (200, "c1")
     assert two.intent(key, {**query, "hub.topic": "https://evil.example/"})[0] == 404
     assert two.intent(key, {**query, "hub.challenge": ""})[0] == 404
     body = b"<rss/>"
-    headers = {"Link": f'<https://hub.example/>; rel="hub", <{topic}>; rel="self"',
-               "X-Hub-Signature": sign(one.secret(topic), body)}
+    headers = {
+        "Link": f'<https://hub.example/>; rel="hub", <{topic}>; rel="self"',
+        "X-Hub-Signature": sign(one.secret(topic), body),
+    }
     assert two.delivery(key, body, headers, {}) == (202, topic)
     assert two.delivery(key, body, {**headers, "X-Hub-Signature": "sha256=00"}, {})[0] == 403
     assert two.delivery("0" * 32, body, headers, {})[0] == 404

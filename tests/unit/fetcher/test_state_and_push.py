@@ -42,8 +42,9 @@ def test_sqlite_state_survives_reopen(tmp_path: Path) -> None:
 
 
 def test_push_article_with_url() -> None:
-    art = push_article("https://Example.com/a?utm_source=x", "<p>hi</p>",
-                       "text/html; charset=utf-8", title="T")
+    art = push_article(
+        "https://Example.com/a?utm_source=x", "<p>hi</p>", "text/html; charset=utf-8", title="T"
+    )
     assert art.url == "https://example.com/a"
     assert art.id == article_id("https://example.com/a")
     assert (art.source, art.content_type, art.title_hint) == ("push", "text/html", "T")
@@ -68,4 +69,5 @@ def test_decode_body() -> None:
     assert decode_body(html, "text/html", None).endswith("é")
     assert decode_body("ж".encode("koi8-r"), "text/plain", "koi8-r") == "ж"
     assert decode_body(b"\xff\xfe", "text/plain", "no-such-charset") == "\xff\xfe".encode(
-        "latin-1").decode("cp1252")
+        "latin-1"
+    ).decode("cp1252")

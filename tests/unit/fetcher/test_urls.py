@@ -10,12 +10,16 @@ from services.fetcher.urls import article_id, canonical_url
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("HTTPS://News.Example.COM:443/a/b?utm_source=x&b=2&a=1#top",
-         "https://news.example.com/a/b?a=1&b=2"),
+        (
+            "HTTPS://News.Example.COM:443/a/b?utm_source=x&b=2&a=1#top",
+            "https://news.example.com/a/b?a=1&b=2",
+        ),
         ("http://example.com:80", "http://example.com/"),
         ("http://example.com:8080/x", "http://example.com:8080/x"),
-        ("https://example.com/x?fbclid=1&gclid=2&mc_cid=3&mc_eid=4&utm_campaign=5",
-         "https://example.com/x"),
+        (
+            "https://example.com/x?fbclid=1&gclid=2&mc_cid=3&mc_eid=4&utm_campaign=5",
+            "https://example.com/x",
+        ),
         ("https://example.com/x?id=7&UTM_Medium=rss", "https://example.com/x?id=7"),
         ("  https://example.com/x?q=&z=1  ", "https://example.com/x?q=&z=1"),
         ("https://[2001:DB8::1]:443/p", "https://[2001:db8::1]/p"),
