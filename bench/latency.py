@@ -21,14 +21,9 @@ from pathlib import Path
 import httpx
 import orjson
 
-from tests.support.articles import deployment_article
+from tests.support.articles import deployment_article, push_body
 from tests.support.cluster import Broker, Workers
 from tests.support.http import WebhookReceiver
-
-
-def _body(index: int) -> dict[str, str]:
-    article = deployment_article(index)
-    return {key: article[key] for key in ("url", "title", "text")}
 
 
 async def push_at_rate(url: str, rate: float, duration: float) -> int:
@@ -39,7 +34,7 @@ async def push_at_rate(url: str, rate: float, duration: float) -> int:
             delay = start + i / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            resp = await client.post(f"{url}/articles", json=_body(i))
+            resp = await client.post(f"{url}/articles", json=push_body(deployment_article(i)))
             resp.raise_for_status()
     return total
 

@@ -86,6 +86,8 @@ def replay(
             for _, raw in read_inputs(paths):
                 routed = await pipeline.submit(raw) if deliver else pipeline.core.process(raw)
                 for item in routed:
+                    if item.replay:
+                        continue  # the same report again: not a new alert
                     _print_alert(item.alert, as_json)
                     count += 1
             # Groups that rules hold for a while (group_wait) go out at the end of a replay.

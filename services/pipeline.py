@@ -27,6 +27,7 @@ class Routed:
 
     alert: Alert
     routes: tuple[str, ...]
+    replay: bool = False  # handed on again for safety; sinks that have it skip it
 
 
 def clean_step(cleaner: Cleaner, raw: RawArticle, now: float) -> CleanArticle | None:
@@ -54,7 +55,7 @@ def decide_step(candidate: Candidate, groups: GroupStore, now: float) -> Routed 
         # A report grouping has already counted: the process may have died after recording the
         # group and before delivering, so hand the current alert on again. The delivery log
         # makes this a no-op where it was delivered.
-        return Routed(decision.replay, tuple(rule.routes))
+        return Routed(decision.replay, tuple(rule.routes), replay=True)
     return None
 
 

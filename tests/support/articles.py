@@ -22,6 +22,11 @@ COUNTRIES = {
 PAIRS = list(permutations(COUNTRIES, 2))
 
 
+def push_body(article: dict[str, str]) -> dict[str, str]:
+    """What ``POST /articles`` takes of an article."""
+    return {key: article[key] for key in ("url", "title", "text")}
+
+
 def deployment_article(index: int) -> dict[str, str]:
     """Article ``index``: one country sends troops to another, a different pair each time."""
     sender, recipient = PAIRS[index % len(PAIRS)]

@@ -143,3 +143,18 @@ class Workers:
     def log(self, service: str, tail: int = 4000) -> str:
         path = self.workdir / f"{service}.log"
         return path.read_text(errors="replace")[-tail:] if path.exists() else ""
+
+
+def pipeline_workers(
+    bootstrap: str, workdir: Path, webhook_url: str, feeds: Path | None = None
+) -> Workers:
+    """The four workers delivering to ``webhook_url``, polling ``feeds`` (or no feed at all)."""
+    if feeds is None:
+        feeds = workdir / "no-feeds.yaml"
+        feeds.write_text("sources: []\n")
+    env = {
+        "FRONTWIRE_WEBHOOK_URL": webhook_url,
+        "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]',
+        "FRONTWIRE_FEEDS_FILE": str(feeds),
+    }
+    return Workers(bootstrap, workdir, env_extra=env)

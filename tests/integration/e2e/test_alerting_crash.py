@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.articles import deployment_article
-from tests.support.cluster import Workers
+from tests.support.articles import deployment_article, push_body
+from tests.support.cluster import pipeline_workers
 from tests.support.http import WebhookReceiver
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -46,23 +46,14 @@ def webhook() -> Iterator[WebhookReceiver]:
 def test_kill_alerting_during_delivery_loses_nothing(
     kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
 ) -> None:
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text("sources: []\n")
-    workers = Workers(
-        kafka_bootstrap,
-        tmp_path,
-        env_extra={
-            "FRONTWIRE_WEBHOOK_URL": f"{webhook.url}/hook",
-            "FRONTWIRE_FEEDS_FILE": str(feeds),
-        },
-    )
+    workers = pipeline_workers(kafka_bootstrap, tmp_path, f"{webhook.url}/hook")
     articles = [deployment_article(300 + i) for i in range(ARTICLES)]
     try:
         workers.start(*SERVICES)
         with httpx.Client(timeout=10) as client:
             for article in articles:
-                body = {k: article[k] for k in ("url", "title", "text")}
-                client.post(f"{workers.url('fetcher')}/articles", json=body).raise_for_status()
+                url = f"{workers.url('fetcher')}/articles"
+                client.post(url, json=push_body(article)).raise_for_status()
         webhook.wait_for(lambda r: len(r) >= ARTICLES // 4, timeout=120)
         workers.kill("alerting")  # SIGKILL in the middle of the stream of deliveries
         killed_at = len(webhook.snapshot())

@@ -17,8 +17,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from tests.paths import SEED_ARTICLE, require_shared
-from tests.support.articles import deployment_article
-from tests.support.cluster import Workers
+from tests.support.articles import deployment_article, push_body
+from tests.support.cluster import Workers, pipeline_workers
 from tests.support.http import Received, StaticSite, WebhookReceiver
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -49,18 +49,7 @@ def site() -> Iterator[StaticSite]:
 def _workers(
     kafka: str, tmp_path: Path, webhook: WebhookReceiver, feeds: Path | None = None
 ) -> Workers:
-    extra = {
-        "FRONTWIRE_WEBHOOK_URL": f"{webhook.url}/hook",
-        "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]',
-        "FRONTWIRE_PARTITIONS": "4",
-    }
-    if feeds is not None:
-        extra["FRONTWIRE_FEEDS_FILE"] = str(feeds)
-    else:
-        empty = tmp_path / "no-feeds.yaml"
-        empty.write_text("sources: []\n")
-        extra["FRONTWIRE_FEEDS_FILE"] = str(empty)
-    return Workers(kafka, tmp_path, env_extra=extra)
+    return pipeline_workers(kafka, tmp_path, f"{webhook.url}/hook", feeds)
 
 
 def _rss(items: list[tuple[str, str]]) -> bytes:
@@ -137,8 +126,7 @@ def _api_alerts(api_url: str, expect: set[str]) -> list[dict]:
 
 
 def _push(client: httpx.Client, fetcher_url: str, article: dict[str, str]) -> None:
-    body = {"url": article["url"], "title": article["title"], "text": article["text"]}
-    resp = client.post(f"{fetcher_url}/articles", json=body)
+    resp = client.post(f"{fetcher_url}/articles", json=push_body(article))
     assert resp.status_code == 202, resp.text
 
 

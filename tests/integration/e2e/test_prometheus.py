@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.articles import deployment_article
-from tests.support.cluster import Workers, free_port
+from tests.support.articles import deployment_article, push_body
+from tests.support.cluster import free_port, pipeline_workers
 from tests.support.http import WebhookReceiver
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -71,23 +71,14 @@ def _wait_query(client: httpx.Client, prometheus: str, promql: str, timeout: flo
 def test_prometheus_scrapes_stage_and_latency_metrics(
     kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
 ) -> None:
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text("sources: []\n")
-    workers = Workers(
-        kafka_bootstrap,
-        tmp_path,
-        env_extra={
-            "FRONTWIRE_WEBHOOK_URL": f"{webhook.url}/hook",
-            "FRONTWIRE_FEEDS_FILE": str(feeds),
-        },
-    )
+    workers = pipeline_workers(kafka_bootstrap, tmp_path, f"{webhook.url}/hook")
     prometheus = None
     try:
         workers.start(*SERVICES)
         article = deployment_article(5)
         with httpx.Client(timeout=10) as client:
-            body = {k: article[k] for k in ("url", "title", "text")}
-            client.post(f"{workers.url('fetcher')}/articles", json=body).raise_for_status()
+            url = f"{workers.url('fetcher')}/articles"
+            client.post(url, json=push_body(article)).raise_for_status()
             assert webhook.wait_for(lambda r: len(r) >= 1, timeout=120)
             targets = [f"127.0.0.1:{workers.ports[s]}" for s in SERVICES]
             prometheus, url = _start_prometheus(tmp_path, targets)
