@@ -37,10 +37,11 @@ def webhook() -> Iterator[WebhookReceiver]:
 @pytest.mark.xfail(
     strict=False,
     reason=(
-        "known defect, under investigation: in about 1 run in 5, the killed worker had already "
-        "committed the offset of the candidate it was delivering (alerts.candidates partition "
-        "offset N acked while still in flight), so the restarted worker starts at N+1 and that "
-        "alert is lost; suspected in faust's offset tracking, see the alerting issue's notes"
+        "known defect, under investigation: in about 1 run in 5 one alert is lost because the "
+        "offset of its candidate (alerts.candidates, partition P, offset N) is committed though "
+        "no handler processed it, so the restarted worker starts at N+1. Lead: faust's "
+        "Stream._py_aiter acks events it skips while flow control is inactive, and table "
+        "recovery resumes stream partitions before seeking them (faust/tables/recovery.py)"
     ),
 )
 def test_kill_alerting_during_delivery_loses_nothing(
