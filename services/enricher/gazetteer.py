@@ -10,7 +10,7 @@ check per hit and a greedy longest-leftmost selection.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,7 +159,7 @@ class Gazetteer:
         """Longest-leftmost, word-bounded mentions, with places disambiguated by context."""
         n = len(text)
         hits: list[tuple[int, int, tuple[Entry, ...]]] = []
-        for end_idx, (length, entries) in self._automaton.iter(text):  # inlined _raw_hits
+        for end_idx, (length, entries) in self._automaton.iter(text):  # word-bounded hits
             start = end_idx - length + 1
             if (start > 0 and text[start - 1].isalnum()) or (
                     end_idx + 1 < n and text[end_idx + 1].isalnum()):
@@ -184,16 +184,6 @@ class Gazetteer:
                     continue
             mentions.append(Mention(start, end, entry))
         return _composites(text, mentions)
-
-    def _raw_hits(self, text: str) -> Iterator[tuple[int, int, tuple[Entry, ...]]]:
-        n = len(text)
-        for end_idx, (length, entries) in self._automaton.iter(text):
-            start = end_idx - length + 1
-            if start > 0 and text[start - 1].isalnum():
-                continue
-            if end_idx + 1 < n and text[end_idx + 1].isalnum():
-                continue
-            yield start, end_idx + 1, entries
 
     def entities_for(self, names: Iterable[str]) -> list[Entry]:
         return [es[0] for n in names if (es := self._table.get(n))]
