@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from services.alerting.grouping import Candidate, GroupStore, decide
@@ -116,7 +116,3 @@ def warm_up(cleaner: Cleaner | None = None, enricher: Enricher | None = None) ->
         enricher.enrich(
             article or CleanArticle(id="warm-up", url="", source="", title=None, text=_WARM_UP_TEXT)
         )
-
-
-def summarise(routed: Sequence[Routed]) -> list[str]:
-    return [f"[{r.alert.severity}] {r.alert.summary}" for r in routed]

@@ -8,22 +8,9 @@ from typing import TypeVar
 
 R = TypeVar("R")
 
-STAGES = ("fetched", "cleaned", "enriched", "alerted", "delivered")
-
 
 def stamp(record: R, stage: str, now: float | None = None) -> R:
     """Copy of ``record`` whose ``stamps`` also hold ``stage`` (epoch seconds)."""
     stamps: dict[str, float] = dict(getattr(record, "stamps"))  # noqa: B009
     stamps[stage] = time.time() if now is None else now
     return dataclasses.replace(record, stamps=stamps)  # type: ignore[type-var]
-
-
-def latency(
-    stamps: dict[str, float], start: str = "fetched", end: str | None = None
-) -> float | None:
-    """Seconds from ``start`` to ``end`` (or to now), None when ``start`` is missing."""
-    begin = stamps.get(start)
-    if begin is None:
-        return None
-    finish = time.time() if end is None else stamps.get(end)
-    return None if finish is None else finish - begin
