@@ -49,7 +49,10 @@ pid_of() {
     [[ -f "$f" ]] || return 1
     pid="$(cat "$f")"
     [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "worker $1" || return 1
+    # No `| grep -q`: under pipefail an early grep exit can fail the pipeline (SIGPIPE).
+    local cmdline
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+    [[ "$cmdline" == *"worker $1"* ]] || return 1
     echo "$pid"
 }
 

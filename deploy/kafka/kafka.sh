@@ -75,7 +75,10 @@ our_pid() {
     pid="$(cat "$PIDFILE")"
     [[ "$pid" =~ ^[0-9]+$ ]] || return 1
     kill -0 "$pid" 2>/dev/null || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
+    # No `| grep -q`: under pipefail an early grep exit can fail the pipeline (SIGPIPE).
+    local cmdline
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+    [[ "$cmdline" == *kafka.Kafka* ]] || return 1
     echo "$pid"
 }
 
