@@ -11,6 +11,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from tests.support.aio import serve_app
+
 TOKEN = "xoxb-test-token"
 
 
@@ -76,12 +78,5 @@ async def serve_slack(emulator: SlackEmulator) -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_post("/api/{method}", emulator.api)
     app.router.add_post("/services/hook", emulator.webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
+    async with serve_app(app) as url:
+        yield url

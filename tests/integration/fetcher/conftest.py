@@ -9,6 +9,7 @@ from aiohttp import web
 
 from services.fetcher.hosts import HostPolicy
 from services.fetcher.http import HttpFetcher
+from tests.support.aio import serve_app
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -40,14 +41,8 @@ async def server() -> AsyncIterator[LoopbackServer]:
     srv = LoopbackServer()
     app = web.Application()
     app.router.add_route("GET", "/{tail:.*}", srv.dispatch)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    srv.base = f"http://127.0.0.1:{port}"
-    yield srv
-    await runner.cleanup()
+    async with serve_app(app) as srv.base:
+        yield srv
 
 
 def make_fetcher(**kw: object) -> HttpFetcher:

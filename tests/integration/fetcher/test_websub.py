@@ -19,16 +19,9 @@ from services.fetcher.sources import Source
 from services.fetcher.state import MemoryFetchState
 from services.fetcher.websub import Subscriber, sign, subscribe
 from tests.integration.fetcher.conftest import LoopbackServer
+from tests.support.aio import serve_app
 
 pytestmark = pytest.mark.asyncio
-
-
-async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
 class Hub:
@@ -96,10 +89,9 @@ async def hub() -> AsyncIterator[Hub]:
     h = Hub()
     app = web.Application()
     app.router.add_post("/", h.handle)
-    runner, h.url = await _serve(app)
-    h.url += "/"
-    yield h
-    await runner.cleanup()
+    async with serve_app(app) as url:
+        h.url = f"{url}/"
+        yield h
 
 
 def _rss(hub: str, topic: str, links: list[str]) -> str:
@@ -132,8 +124,7 @@ async def test_subscribe_verify_and_signed_delivery(
     )
     poller, got = FeedPoller(fetcher, MemoryFetchState()), []
     sub = Subscriber(b"master-secret", "")
-    runner, sub.callback_base = await _serve(_callback_app(sub, poller, got))
-    try:
+    async with serve_app(_callback_app(sub, poller, got)) as sub.callback_base:
         assert len(await poller.poll(Source("ws", topic))) == 1
         assert poller.hubs[topic] == (hub.url, topic)
         assert await subscribe(fetcher, sub, hub.url, topic)
@@ -146,5 +137,3 @@ async def test_subscribe_verify_and_signed_delivery(
         assert got == []
         assert await hub.publish(topic, body) == 202
         assert sorted(a.url for a in got) == pages[1:]  # the first was seen at the poll
-    finally:
-        await runner.cleanup()

@@ -21,11 +21,11 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from services.fetcher.urls import article_id, canonical_url
 from tests.support.cluster import Workers
 from tests.support.http import LoopbackServer
+from tests.support.kafka import read_keys
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -121,25 +121,6 @@ def site() -> Iterator[FeedSite]:
         yield served
 
 
-async def _wait_for_keys(bootstrap: str, topic: str, want: set[str], timeout: float) -> set[str]:
-    """Keys read from the start of ``topic`` once ``want`` is among them (or time ran out)."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    got: set[str] = set()
-    try:
-        async with asyncio.timeout(timeout):
-            while not want <= got:
-                for messages in (await consumer.getmany(timeout_ms=500)).values():
-                    got.update(m.key.decode() for m in messages if m.key is not None)
-    except TimeoutError:
-        pass
-    finally:
-        await consumer.stop()
-    return got
-
-
 def _polls(workers: Workers) -> float:
     text = httpx.get(f"{workers.url('fetcher')}/metrics", timeout=10).text
     return sum(
@@ -171,7 +152,7 @@ def test_new_leader_polls_conditionally_and_fetches_no_page_twice(
         second.start("fetcher")
         # The leader's first poll, and its state on the topic (so a kill loses none of it).
         want = {f"v:{feed_url}", *(f"s:{i}" for i in ids[: len(PAGES_V1)])}
-        got = asyncio.run(_wait_for_keys(kafka_bootstrap, state_topic, want, 120))
+        got = set(asyncio.run(read_keys(kafka_bootstrap, state_topic, want)))
         assert want <= got, (sorted(want - got), first.log("fetcher"), second.log("fetcher"))
 
         polled = [w for w in (first, second) if _polls(w) > 0]

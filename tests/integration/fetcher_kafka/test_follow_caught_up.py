@@ -45,7 +45,9 @@ async def _follow(bootstrap: str, topic: str, before: int) -> tuple[list[int], l
             caught_up.set()
 
         follower = TopicFollower(
-            bootstrap, topic, lambda k, v: applied.append(int(v or b"0")),
+            bootstrap,
+            topic,
+            lambda k, v: applied.append(int(v or b"0")),
             on_caught_up=on_caught_up,
         )
         task = asyncio.create_task(follower.run())

@@ -9,18 +9,16 @@ each article id through exactly once. Waits are bounded; nothing asserts on time
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from services.fetcher.urls import article_id, canonical_url
 from tests.support.cluster import Workers
 from tests.support.http import StaticSite
+from tests.support.kafka import read_keys
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -70,28 +68,6 @@ def _pushes(site: StaticSite) -> list[dict[str, str]]:
     return own + overlap
 
 
-async def _collect(bootstrap: str, topic: str, want: set[str], settle_s: float) -> Counter[str]:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    got: Counter[str] = Counter()
-    try:
-        async with asyncio.timeout(120):
-            while not want <= set(got):
-                for messages in (await consumer.getmany(timeout_ms=500)).values():
-                    got.update(m.key.decode() for m in messages)
-        end = time.monotonic() + settle_s  # let any duplicate arrive before counting
-        while time.monotonic() < end:
-            for messages in (await consumer.getmany(timeout_ms=500)).values():
-                got.update(m.key.decode() for m in messages)
-    except TimeoutError:
-        pass
-    finally:
-        await consumer.stop()
-    return got
-
-
 def _push_checks(client: httpx.Client, url: str) -> None:
     body = {"url": "https://news.example.org/x", "text": "x"}
     assert client.post(f"{url}/articles", json=body).status_code == 401
@@ -125,7 +101,8 @@ def test_two_fetchers_emit_each_article_once(
                         f"{workers.url('fetcher')}/articles", json=push, headers=auth
                     )
                     assert resp.status_code == 202, resp.text
-        got = asyncio.run(_collect(kafka_bootstrap, f"{first.prefix}.articles.raw", want, 8.0))
+        topic = f"{first.prefix}.articles.raw"
+        got = asyncio.run(read_keys(kafka_bootstrap, topic, want, settle_s=8.0))
         for workers in (first, second):
             assert workers.procs["fetcher"].poll() is None, workers.log("fetcher")
     finally:

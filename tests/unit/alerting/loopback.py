@@ -11,6 +11,7 @@ import orjson
 from aiohttp import web
 
 from services.alerting.sinks import verify_signature
+from tests.support.aio import serve_app
 
 
 @dataclass
@@ -59,12 +60,5 @@ class Receiver:
 async def serve(receiver: Receiver) -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_post("/hook", receiver.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"http://{host}:{port}/hook"
-    finally:
-        await runner.cleanup()
+    async with serve_app(app) as url:
+        yield f"{url}/hook"

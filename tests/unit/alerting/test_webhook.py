@@ -14,6 +14,7 @@ from services.alerting.sinks import (
     TransientDeliveryError,
     WebhookSink,
 )
+from tests.support.aio import serve_app
 from tests.unit.alerting.builders import alert
 from tests.unit.alerting.loopback import Receiver, serve
 
@@ -142,16 +143,11 @@ async def test_timeout_is_retried() -> None:
 
     app = web.Application()
     app.router.add_post("/hook", slow_then_fast)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        sink = WebhookSink(f"http://{host}:{port}/hook", timeout=0.2, policy=FAST)
-        await sink.deliver(alert())
-        await sink.aclose()
-    finally:
-        release.set()
-        await runner.cleanup()
+    async with serve_app(app) as url:
+        try:
+            sink = WebhookSink(f"{url}/hook", timeout=0.2, policy=FAST)
+            await sink.deliver(alert())
+            await sink.aclose()
+        finally:
+            release.set()  # before the server stops: it waits for open handlers
     assert calls == 2
