@@ -30,6 +30,7 @@ def make_app(service: str, settings: Settings) -> faust.App:
         store="memory://",
         web_enabled=True,
         web_host=settings.web_host,
+        web_bind=settings.web_host,  # faust binds 0.0.0.0 otherwise, whatever web_host says
         web_port=settings.web_port,
         web_in_thread=False,
         consumer_auto_offset_reset="earliest",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -23,9 +24,20 @@ class BrokerUnavailable(RuntimeError):
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port for a child process to listen on.
+
+    Picked below the kernel's ephemeral range (32768+): a port from that range can be taken by
+    any outgoing connection (Kafka clients open many) between our check and the child's bind.
+    """
+    for _ in range(200):
+        port = random.randrange(20000, 32000)  # spreads tests apart; not security
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000-32000")
 
 
 @dataclass
