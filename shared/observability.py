@@ -67,6 +67,12 @@ DROPPED = Counter(
 DEAD_LETTERS = Counter(
     "frontwire_dead_letters_total", "Records sent to the dead-letter topic", ["stage"]
 )
+OFFSET_GAPS = Counter(
+    "frontwire_offset_gap_records_total",
+    "Source records the Kafka consumer skipped and the stage read again itself "
+    "(inline: found before the next record; refetch: found on an idle partition)",
+    ["topic", "how"],
+)
 STAGE_SECONDS = Histogram(
     "frontwire_stage_processing_seconds",
     "Time spent in a stage's handler per record",

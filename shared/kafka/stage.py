@@ -1,22 +1,25 @@
 """The consumer loop every stage shares: decode, handle, emit; poison goes to the dead letters.
 
-faust acknowledges a message once the loop moves past it, whatever happened inside, so the
-loop decides explicitly: a message whose decoding or handling raises is written to the
-dead-letter topic with its error and the partition moves on; sending the outputs is outside
-that guard, so a Kafka failure stops the worker and the message is processed again after the
-restart (at-least-once).
+A message whose decoding or handling raises is written to the dead-letter topic with its error
+and the partition moves on; sending the outputs is outside that guard, so a Kafka failure
+stops the worker and the message is processed again after the restart (at-least-once).
+
+Offsets are the loop's, not faust's: the source topic is consumed with faust's acks off and
+an OffsetKeeper commits only what the handler has passed, reading back any record the
+consumer skipped (shared/kafka/ledger.py says why).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
 
 from shared.kafka.deadletter import dead_letter, encode_dead_letter
+from shared.kafka.offsets import OffsetKeeper
 from shared.observability import DEAD_LETTERS, MESSAGES_IN, MESSAGES_OUT, STAGE_SECONDS, get_logger
 
 log = get_logger(__name__)
@@ -38,17 +41,24 @@ class StageLoop:
     stage: str
     source: Any  # faust TopicT
     deadletter: Any  # faust TopicT
+    keeper: OffsetKeeper = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keeper = OffsetKeeper.of(self.app)
 
     def attach(self, handle: Handler, *, name: str | None = None) -> None:
         """Register an agent on ``source`` that runs ``handle`` on every message."""
+        source = self.app.topic(*self.source.topics, acks=False)  # offsets: see the keeper
 
         async def agent(stream: Any) -> None:
             async for event in stream.events():
-                await self._one(handle, event.message)
+                for record in await self.keeper.admit(self.stage, event.message):
+                    with self.keeper.handling(record):
+                        await self._one(handle, record)
 
         agent.__name__ = name or f"{self.stage}_agent"
         agent.__qualname__ = agent.__name__
-        self.app.agent(self.source, name=f"frontwire.{agent.__name__}")(agent)
+        self.app.agent(source, name=f"frontwire.{agent.__name__}")(agent)
 
     async def _one(self, handle: Handler, message: Any) -> None:
         MESSAGES_IN.labels(self.stage).inc()
@@ -61,7 +71,7 @@ class StageLoop:
         finally:
             STAGE_SECONDS.labels(self.stage).observe(time.perf_counter() - started)
         for emit in emits:
-            await emit.topic.send(key=emit.key, value=emit.value)
+            self.keeper.sent(await emit.topic.send(key=emit.key, value=emit.value))
             MESSAGES_OUT.labels(self.stage).inc()
 
     async def _dead_letter(self, message: Any, exc: Exception) -> None:
@@ -76,4 +86,4 @@ class StageLoop:
             error=record.error,
         )
         key = message.key if isinstance(message.key, bytes) else None
-        await self.deadletter.send(key=key, value=encode_dead_letter(record))
+        self.keeper.sent(await self.deadletter.send(key=key, value=encode_dead_letter(record)))

@@ -79,6 +79,7 @@ class Workers:
     # Stable across restarts of this set's workers (static group membership), distinct
     # between two sets sharing a prefix.
     instance: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
+    commands: dict[str, list[str]] = field(default_factory=dict)  # default: frontwire worker X
 
     def env(self, service: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -102,7 +103,7 @@ class Workers:
             self.ports.setdefault(service, free_port())
             log = (self.workdir / f"{service}.log").open("ab")
             self.procs[service] = subprocess.Popen(
-                [str(FRONTWIRE), "worker", service],
+                self.commands.get(service, [str(FRONTWIRE), "worker", service]),
                 env=self.env(service),
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -1,0 +1,221 @@
+"""The stage loops' source offsets, kept and committed by frontwire instead of faust's acks.
+
+Why (see ledger.py): faust acknowledges, and then commits, records no handler has seen, and
+a worker killed after such a commit loses them. So every stage topic is consumed with faust's
+acks off; this keeper decides what each record means for the handler (handle it, skip a
+repeat, or first read the records the consumer skipped) and commits only offsets the handler
+has passed, after the producer has delivered everything those records caused (faust's own
+flush gives up after 0.1 s without progress, which would let a commit overtake a changelog
+write).
+
+One keeper per faust app, shared by the app's stage loops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Iterator
+from typing import Any, cast
+from weakref import WeakKeyDictionary
+
+import faust
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from faust.transport.consumer import Consumer
+from faust.types import TP
+
+from shared.kafka.ledger import OffsetLedger, Verdict
+from shared.observability import OFFSET_GAPS, get_logger
+
+log = get_logger(__name__)
+
+_KEEPERS: WeakKeyDictionary[faust.App, OffsetKeeper] = WeakKeyDictionary()
+
+READ_TIMEOUT_S = 30.0  # reading back skipped records; a broker that slow stops the worker
+DRAIN_TIMEOUT_S = 10.0  # producer buffer drain before a commit; on timeout, commit next tick
+STALL_AFTER_S = 5.0  # idle stage with unread records: its consumer dropped them
+
+
+class OffsetKeeper:
+    def __init__(self, app: faust.App) -> None:
+        self.app = app
+        self.ledger: OffsetLedger[TP] = OffsetLedger()
+        self._reader: AIOKafkaConsumer | None = None
+        self._admin: AIOKafkaAdminClient | None = None
+        self._read_lock = asyncio.Lock()
+        self._in_flight = 0
+        self._sent: list[Awaitable[Any]] = []  # outputs of handled records, not yet confirmed
+        app.timer(interval=app.conf.broker_commit_interval, name="frontwire.offsets")(self.tick)
+        # mode types handlers with a mypy_extensions NamedArg no real signature can match.
+        app.on_partitions_revoked.connect(self._on_revoked)  # type: ignore[arg-type]
+        app.on_before_shutdown.connect(self._on_shutdown)  # type: ignore[arg-type]
+
+    @classmethod
+    def of(cls, app: faust.App) -> OffsetKeeper:
+        keeper = _KEEPERS.get(app)
+        if keeper is None:
+            keeper = _KEEPERS[app] = cls(app)
+        return keeper
+
+    # -- the stage loop's side ------------------------------------------------------------
+
+    async def admit(self, stage: str, message: Any) -> list[Any]:
+        """The records to handle for ``message``, in order: the ones the consumer skipped
+        before it, then itself; none when the handler has seen it in this assignment."""
+        tp = TP(message.topic, message.partition)
+        generation = message.generation_id
+        verdict = self.ledger.verdict(tp, generation, message.offset)
+        if verdict is Verdict.UNKNOWN:
+            self.ledger.start(tp, generation, await self._committed(tp), time.monotonic())
+            verdict = self.ledger.verdict(tp, generation, message.offset)
+        if verdict is Verdict.DUPLICATE:
+            return []
+        if verdict is Verdict.GAP:
+            start = self.ledger.next_offset(tp)
+            missed = await self._read(tp, start, message.offset)
+            OFFSET_GAPS.labels(tp.topic, "inline").inc(len(missed))
+            log.warning(
+                "offset_gap", stage=stage, topic=tp.topic, partition=tp.partition,
+                start=start, end=message.offset, records=len(missed),
+            )
+            return [*missed, message]
+        return [message]
+
+    def sent(self, delivery: Awaitable[Any]) -> None:
+        """An output of the record being handled: confirmed delivered before any commit."""
+        self._sent.append(delivery)
+
+    @contextlib.contextmanager
+    def handling(self, record: Any) -> Iterator[None]:
+        """Around the handler: the record counts as handled only if the block completes."""
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+        self.ledger.handled(TP(record.topic, record.partition), record.offset, time.monotonic())
+
+    # -- commits ------------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        if self.app.rebalancing:
+            return
+        assigned = self.app.consumer.assignment()
+        await self.commit(assigned)
+        await self._refetch_stalled(assigned)
+
+    async def commit(self, tps: Any) -> None:
+        offsets = self.ledger.committable(tps)
+        if not offsets or not await self._drain_producer():
+            return
+        sent, self._sent = self._sent, []
+        try:
+            await asyncio.gather(*sent)
+        except Exception as exc:  # Kafka refused an output: stop rather than commit past it
+            log.error("output_send_failed", error=repr(exc))
+            await self.app.crash(exc)
+            return
+        try:
+            # faust's own commit path (assignment filter, commit, bookkeeping), fed with our
+            # offsets rather than its acks; pinned faust version (pyproject.toml).
+            consumer = cast(Consumer, self.app.consumer)
+            done = await consumer._commit_offsets(offsets)
+        except Exception as exc:  # a rebalance under way: the next owner starts from the last
+            log.info("offsets_commit_failed", error=repr(exc), offsets=len(offsets))
+            return
+        if done:
+            self.ledger.committed(offsets)
+
+    async def _drain_producer(self) -> bool:
+        producer = self.app.producer
+        deadline = time.monotonic() + DRAIN_TIMEOUT_S
+        while producer.buffer.size:
+            if time.monotonic() > deadline:
+                log.warning("offsets_commit_deferred", buffered=producer.buffer.size)
+                return False
+            await producer.buffer.flush()  # returns after 0.1 s without progress: loop
+        await producer.flush()  # and wait for the broker to take what the client holds
+        return True
+
+    async def _on_revoked(self, sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
+        # Still ours until the rebalance completes: hand the next owner an exact position.
+        revoked = set(args[0] if args else kwargs.get("revoked", ()))
+        await self.commit(revoked)
+        self.ledger.forget(revoked)
+
+    async def _on_shutdown(self, sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
+        try:
+            await self.commit(self.app.consumer.assignment())
+        finally:
+            await self._close()
+
+    async def _refetch_stalled(self, assigned: Any) -> None:
+        if self._in_flight or not self.app.flow_control.is_active():
+            return
+        consumer = self.app.consumer
+        ends = {tp: end for tp in assigned if (end := consumer.highwater(tp)) is not None}
+        for tp, offset in self.ledger.stalled(ends, time.monotonic(), STALL_AFTER_S).items():
+            log.warning("offset_refetch", topic=tp.topic, partition=tp.partition, offset=offset)
+            OFFSET_GAPS.labels(tp.topic, "refetch").inc(ends[tp] - offset)
+            await consumer.seek(tp, offset)
+
+    # -- Kafka reads outside faust's consumer ---------------------------------------------
+
+    async def _committed(self, tp: TP) -> int:
+        """The group's committed offset for ``tp``, or the partition's first offset."""
+        admin = await self._admin_client()
+        part = TopicPartition(tp.topic, tp.partition)
+        found = await admin.list_consumer_group_offsets(self.app.conf.id, partitions=[part])
+        meta = found.get(part)
+        if meta is not None and meta.offset >= 0:
+            return int(meta.offset)
+        reader = await self._reader_client()
+        return int((await reader.beginning_offsets([part]))[part])
+
+    async def _read(self, tp: TP, start: int, end: int) -> list[Any]:
+        """Records ``start`` <= offset < ``end`` of ``tp``, read directly from the broker."""
+        part = TopicPartition(tp.topic, tp.partition)
+        async with self._read_lock:
+            reader = await self._reader_client()
+            reader.assign([part])
+            reader.seek(part, start)
+            records: list[Any] = []
+            try:
+                async with asyncio.timeout(READ_TIMEOUT_S):
+                    while await reader.position(part) < end:
+                        batch = await reader.getmany(part, timeout_ms=500)
+                        records += [r for r in batch.get(part, []) if start <= r.offset < end]
+            finally:
+                # Unassigned, the reader stops fetching: no idle long-polls at the log end
+                # between gaps, and none in flight to wait out before the next read.
+                reader.unsubscribe()
+            return records
+
+    async def _reader_client(self) -> AIOKafkaConsumer:
+        if self._reader is None:
+            reader = AIOKafkaConsumer(
+                bootstrap_servers=self._bootstrap(), enable_auto_commit=False,
+                auto_offset_reset="earliest",
+            )
+            await reader.start()
+            self._reader = reader
+        return self._reader
+
+    async def _admin_client(self) -> AIOKafkaAdminClient:
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap())
+            await admin.start()
+            self._admin = admin
+        return self._admin
+
+    def _bootstrap(self) -> list[str]:
+        return [f"{url.host}:{url.port or 9092}" for url in self.app.conf.broker]
+
+    async def _close(self) -> None:
+        reader, admin, self._reader, self._admin = self._reader, self._admin, None, None
+        if reader is not None:
+            await reader.stop()
+        if admin is not None:
+            await admin.close()
