@@ -44,3 +44,34 @@ def deployment_article(index: int) -> dict[str, str]:
         "sender": COUNTRIES[sender],
         "recipient": COUNTRIES[recipient],
     }
+
+
+OUTLETS = ("outlet-a.example", "outlet-b.example", "outlet-c.example")
+
+
+def outlet_reports(index: int) -> list[dict[str, str]]:
+    """Article ``index``'s event as three outlets word it: one story, three independent sources
+    (different publishers, different text), the same actors and the same troop count."""
+    sender, recipient = PAIRS[index % len(PAIRS)]
+    troops = 2000 + 10 * index
+    texts = (
+        f"{sender} is sending {troops:,} troops to {recipient}, officials said on Monday.\n"
+        f"The deployment is expected to be completed within weeks, according to a statement "
+        f"from the defence ministry.\nAnalysts said the move would strengthen military ties.",
+        f"{sender} will deploy {troops:,} soldiers to {recipient}, the defence ministry "
+        f"announced on Tuesday.\nThe first units left their bases overnight, a spokesman told "
+        f"reporters.\nThe move deepens military cooperation between the two governments.",
+        f"{sender} has begun sending {troops:,} troops to {recipient}, according to two "
+        f"diplomats.\nNeither government commented on the timing of the deployment, which was "
+        f"first reported by local media.\nObservers expect further announcements this week.",
+    )
+    return [
+        {
+            "url": f"https://{outlet}/world/{index}-{sender[:3].lower()}-troops",
+            "title": f"{sender} sends troops to {recipient} ({outlet.split('.')[0]})",
+            "text": text,
+            "sender": COUNTRIES[sender],
+            "recipient": COUNTRIES[recipient],
+        }
+        for outlet, text in zip(OUTLETS, texts, strict=True)
+    ]
