@@ -51,14 +51,18 @@ class OffsetLedger(Generic[K]):
         self._progress_at = 0.0  # when the handler last moved past a record, any partition
 
     def verdict(self, tp: K, generation: int, offset: int) -> Verdict:
-        part = self._parts.get(tp)
-        if part is None or part.generation != generation:
+        if not self.knows(tp, generation):
             return Verdict.UNKNOWN
+        part = self._parts[tp]
         if offset < part.next_offset:
             return Verdict.DUPLICATE
         if offset > part.next_offset:
             return Verdict.GAP
         return Verdict.HANDLE
+
+    def knows(self, tp: K, generation: int) -> bool:
+        part = self._parts.get(tp)
+        return part is not None and part.generation == generation
 
     def start(self, tp: K, generation: int, committed: int, now: float) -> None:
         """Begin a partition's assignment at the group's committed offset."""

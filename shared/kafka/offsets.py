@@ -47,8 +47,10 @@ class OffsetKeeper:
         self._read_lock = asyncio.Lock()
         self._in_flight = 0
         self._sent: list[Awaitable[Any]] = []  # outputs of handled records, not yet confirmed
+        self._sources: set[str] = set()  # the stage loops' source topics
         app.timer(interval=app.conf.broker_commit_interval, name="frontwire.offsets")(self.tick)
         # mode types handlers with a mypy_extensions NamedArg no real signature can match.
+        app.on_partitions_assigned.connect(self._on_assigned)  # type: ignore[arg-type]
         app.on_partitions_revoked.connect(self._on_revoked)  # type: ignore[arg-type]
         app.on_before_shutdown.connect(self._on_shutdown)  # type: ignore[arg-type]
 
@@ -61,14 +63,19 @@ class OffsetKeeper:
 
     # -- the stage loop's side ------------------------------------------------------------
 
+    def watch(self, *topics: str) -> None:
+        """Keep the offsets of these topics (a stage loop's source)."""
+        self._sources.update(topics)
+
     async def admit(self, stage: str, message: Any) -> list[Any]:
         """The records to handle for ``message``, in order: the ones the consumer skipped
         before it, then itself; none when the handler has seen it in this assignment."""
         tp = TP(message.topic, message.partition)
         generation = message.generation_id
         verdict = self.ledger.verdict(tp, generation, message.offset)
-        if verdict is Verdict.UNKNOWN:
-            self.ledger.start(tp, generation, await self._committed(tp), time.monotonic())
+        if verdict is Verdict.UNKNOWN:  # normally started at assignment (_on_assigned)
+            committed = await self._committed([tp])
+            self.ledger.start(tp, generation, committed[tp], time.monotonic())
             verdict = self.ledger.verdict(tp, generation, message.offset)
         if verdict is Verdict.DUPLICATE:
             return []
@@ -139,6 +146,24 @@ class OffsetKeeper:
         await producer.flush()  # and wait for the broker to take what the client holds
         return True
 
+    async def _on_assigned(self, sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
+        # Start every partition here, before the worker reports ready, so that its first
+        # records do not wait for the lookup (it cost the first alerts ~0.8 s).
+        assigned = args[0] if args else kwargs.get("assigned", ())
+        tps = [tp for tp in assigned if tp.topic in self._sources]
+        if not tps:
+            return
+        generation = self.app.consumer_generation_id
+        try:
+            committed = await self._committed(tps)
+        except Exception as exc:  # the first record of each partition asks again
+            log.warning("offsets_lookup_failed", error=repr(exc), partitions=len(tps))
+            return
+        now = time.monotonic()
+        for tp, offset in committed.items():
+            if not self.ledger.knows(tp, generation):  # a first record may have beaten us
+                self.ledger.start(tp, generation, offset, now)
+
     async def _on_revoked(self, sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
         # Still ours until the rebalance completes: hand the next owner an exact position.
         revoked = set(args[0] if args else kwargs.get("revoked", ()))
@@ -163,16 +188,21 @@ class OffsetKeeper:
 
     # -- Kafka reads outside faust's consumer ---------------------------------------------
 
-    async def _committed(self, tp: TP) -> int:
-        """The group's committed offset for ``tp``, or the partition's first offset."""
+    async def _committed(self, tps: list[TP]) -> dict[TP, int]:
+        """The group's committed offsets, or the partitions' first offsets where it has none."""
         admin = await self._admin_client()
-        part = TopicPartition(tp.topic, tp.partition)
-        found = await admin.list_consumer_group_offsets(self.app.conf.id, partitions=[part])
-        meta = found.get(part)
-        if meta is not None and meta.offset >= 0:
-            return int(meta.offset)
-        reader = await self._reader_client()
-        return int((await reader.beginning_offsets([part]))[part])
+        parts = {TopicPartition(tp.topic, tp.partition): tp for tp in tps}
+        found = await admin.list_consumer_group_offsets(self.app.conf.id, partitions=list(parts))
+        offsets = {
+            tp: int(meta.offset)
+            for part, tp in parts.items()
+            if (meta := found.get(part)) is not None and meta.offset >= 0
+        }
+        if fresh := [part for part, tp in parts.items() if tp not in offsets]:
+            reader = await self._reader_client()
+            firsts = await reader.beginning_offsets(fresh)
+            offsets.update({parts[part]: int(firsts[part]) for part in fresh})
+        return offsets
 
     async def _read(self, tp: TP, start: int, end: int) -> list[Any]:
         """Records ``start`` <= offset < ``end`` of ``tp``, read directly from the broker."""

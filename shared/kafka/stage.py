@@ -49,6 +49,7 @@ class StageLoop:
     def attach(self, handle: Handler, *, name: str | None = None) -> None:
         """Register an agent on ``source`` that runs ``handle`` on every message."""
         source = self.app.topic(*self.source.topics, acks=False)  # offsets: see the keeper
+        self.keeper.watch(*source.topics)
 
         async def agent(stream: Any) -> None:
             async for event in stream.events():
