@@ -81,7 +81,11 @@ class OffsetKeeper:
             return []
         if verdict is Verdict.GAP:
             start = self.ledger.next_offset(tp)
-            missed = await self._read(tp, start, message.offset)
+            self._in_flight += 1  # busy, not stalled
+            try:
+                missed = await self._read(tp, start, message.offset)
+            finally:
+                self._in_flight -= 1
             OFFSET_GAPS.labels(tp.topic, "inline").inc(len(missed))
             log.warning(
                 "offset_gap", stage=stage, topic=tp.topic, partition=tp.partition,
