@@ -34,6 +34,7 @@ FRONTWIRE_METRICS = frozenset(
         "frontwire_messages_out_total",
         "frontwire_dropped_total",
         "frontwire_dead_letters_total",
+        "frontwire_offset_gap_records_total",
         "frontwire_stage_processing_seconds",
         "frontwire_end_to_end_latency_seconds",
         "frontwire_alerts_total",
