@@ -1,5 +1,6 @@
 """kill -9 of the alerting worker while it delivers: nothing is lost, and nothing is sent twice
-beyond the deliveries that were on the wire at the moment of the kill.
+beyond the deliveries that were on the wire at the moment of the kill. A graceful restart
+(SIGTERM) sends nothing twice at all.
 
 The one window no broker can close is "HTTP call answered, delivery record not yet written":
 those few alerts are re-sent after the restart with the *same* Idempotency-Key, which is how
@@ -13,6 +14,7 @@ the restarted worker's faust consumer skipped candidates and committed past them
 
 from __future__ import annotations
 
+import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -38,10 +40,13 @@ def webhook() -> Iterator[WebhookReceiver]:
         yield receiver
 
 
-def test_kill_alerting_during_delivery_loses_nothing(
-    kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
-) -> None:
-    workers = pipeline_workers(kafka_bootstrap, tmp_path, f"{webhook.url}/hook")
+def _restart_alerting_during_delivery(
+    bootstrap: str, workdir: Path, webhook: WebhookReceiver, sig: signal.Signals
+) -> Counter[str | None]:
+    """Push ARTICLES, stop the alerting worker with ``sig`` a quarter of the way through its
+    deliveries, start it again; assert that every article's alert arrived. Returns how many
+    times each Idempotency-Key arrived."""
+    workers = pipeline_workers(bootstrap, workdir, f"{webhook.url}/hook")
     articles = [deployment_article(300 + i) for i in range(ARTICLES)]
     try:
         workers.start(*SERVICES)
@@ -50,15 +55,14 @@ def test_kill_alerting_during_delivery_loses_nothing(
                 url = f"{workers.url('fetcher')}/articles"
                 client.post(url, json=push_body(article)).raise_for_status()
         webhook.wait_for(lambda r: len(r) >= ARTICLES // 4, timeout=120)
-        workers.kill("alerting")  # SIGKILL in the middle of the stream of deliveries
-        killed_at = len(webhook.snapshot())
+        workers.kill("alerting", sig)  # in the middle of the stream of deliveries
+        stopped_at = len(webhook.snapshot())
         workers.start("alerting")
         webhook.wait_for(lambda r: len({x.body["id"] for x in r}) >= ARTICLES, timeout=240)
         time.sleep(5)  # let any repeat of the restart arrive before counting
         got = webhook.snapshot()
     finally:
         workers.stop_all()
-    keys = Counter(r.headers.get("Idempotency-Key") for r in got)
     pairs = {
         tuple(
             next(x["code"] for x in r.body["data"]["event"]["actors"] if x["role"] == role)
@@ -71,7 +75,23 @@ def test_kill_alerting_during_delivery_loses_nothing(
         for a in articles
         if (a["sender"], a["recipient"]) not in pairs
     ]
-    assert not missing, f"lost alerts for {missing} (killed after {killed_at}; see {tmp_path})"
+    assert not missing, f"lost alerts for {missing} (stopped after {stopped_at}; see {workdir})"
+    keys = Counter(r.headers.get("Idempotency-Key") for r in got)
     assert len(keys) == ARTICLES
+    return keys
+
+
+def test_kill_alerting_during_delivery_loses_nothing(
+    kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
+) -> None:
+    keys = _restart_alerting_during_delivery(kafka_bootstrap, tmp_path, webhook, signal.SIGKILL)
     repeats = sum(n - 1 for n in keys.values())
     assert repeats <= SINK_CONCURRENCY, f"{repeats} repeated deliveries after one kill"
+
+
+def test_graceful_restart_during_delivery_sends_nothing_twice(
+    kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
+) -> None:
+    # SIGTERM: the worker finishes what is on the wire and records it before it exits.
+    keys = _restart_alerting_during_delivery(kafka_bootstrap, tmp_path, webhook, signal.SIGTERM)
+    assert [k for k, n in keys.items() if n > 1] == []
