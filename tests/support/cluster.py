@@ -159,9 +159,14 @@ class Workers:
 
 
 def pipeline_workers(
-    bootstrap: str, workdir: Path, webhook_url: str, feeds: Path | None = None
+    bootstrap: str,
+    workdir: Path,
+    webhook_url: str,
+    feeds: Path | None = None,
+    rules: Path | None = None,
 ) -> Workers:
-    """The four workers delivering to ``webhook_url``, polling ``feeds`` (or no feed at all)."""
+    """The four workers delivering to ``webhook_url``, polling ``feeds`` (or no feed at all),
+    alerting on ``rules`` (or the default rule pack)."""
     if feeds is None:
         feeds = workdir / "no-feeds.yaml"
         feeds.write_text("sources: []\n")
@@ -170,4 +175,6 @@ def pipeline_workers(
         "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]',
         "FRONTWIRE_FEEDS_FILE": str(feeds),
     }
+    if rules is not None:
+        env["FRONTWIRE_RULES_FILES"] = f'["{rules}"]'
     return Workers(bootstrap, workdir, env_extra=env)

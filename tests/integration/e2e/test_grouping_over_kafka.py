@@ -51,8 +51,7 @@ def test_three_outlets_update_one_alert_and_group_wait_folds_them(
 ) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
-    workers = pipeline_workers(kafka_bootstrap, tmp_path, f"{webhook.url}/hook")
-    workers.env_extra["FRONTWIRE_RULES_FILES"] = f'["{rules}"]'
+    workers = pipeline_workers(kafka_bootstrap, tmp_path, f"{webhook.url}/hook", rules=rules)
     try:
         workers.start(*SERVICES)
         with httpx.Client(timeout=10) as client:

@@ -64,8 +64,7 @@ def test_sighup_reloads_rules_and_keeps_them_through_a_broken_file(
 ) -> None:
     rules = tmp_path / "rules.yaml"
     _write_rules(rules, "FR")
-    workers = pipeline_workers(kafka_bootstrap, tmp_path, f"{webhook.url}/hook")
-    workers.env_extra["FRONTWIRE_RULES_FILES"] = f'["{rules}"]'
+    workers = pipeline_workers(kafka_bootstrap, tmp_path, f"{webhook.url}/hook", rules=rules)
     try:
         workers.start(*SERVICES)
         with httpx.Client(timeout=10) as client:
