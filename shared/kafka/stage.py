@@ -1,8 +1,9 @@
 """The consumer loop every stage shares: decode, handle, emit; poison goes to the dead letters.
 
 A message whose decoding or handling raises is written to the dead-letter topic with its error
-and the partition moves on; sending the outputs is outside that guard, so a Kafka failure
-stops the worker and the message is processed again after the restart (at-least-once).
+and the partition moves on. Sending the outputs is outside that guard: a Kafka failure there
+ends the agent (faust's supervisor restarts it) with the record not handled, so it is read
+back and handled again (at-least-once; tests/integration/stage/test_offsets.py).
 
 Offsets are the loop's, not faust's: the source topic is consumed with faust's acks off and
 an OffsetKeeper commits only what the handler has passed, reading back any record the
