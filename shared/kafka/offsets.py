@@ -164,6 +164,7 @@ class OffsetKeeper:
         # Start every partition here, before the worker reports ready, so that its first
         # records do not wait for the lookup (it cost the first alerts ~0.8 s).
         assigned = args[0] if args else kwargs.get("assigned", ())
+        self._backlog_ends = {}  # a previous assignment's ends must not outlive it
         tps = [tp for tp in assigned if tp.topic in self._sources]
         if not tps:
             return
