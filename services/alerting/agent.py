@@ -37,7 +37,6 @@ from shared.codec import decode, encode
 from shared.kafka import StageLoop, TopicMap
 from shared.kafka.deadletter import encode_dead_letter
 from shared.kafka.follow import TopicFollower
-from shared.kafka.offsets import OffsetKeeper
 from shared.kafka.stage import Emit
 from shared.observability import DEAD_LETTERS, get_logger
 from shared.records import Alert, AlertCandidate, DeadLetter, EnrichedArticle
@@ -85,7 +84,6 @@ class AlertingWorker:
         self.groups = MappingGroupStore(app.Table("alert-groups", default=None, **opts))
         self.deliveries = TableDeliveryLog(app.Table("alert-deliveries", default=None, **opts))
         self.index = GroupIndex()
-        self.keeper = OffsetKeeper.of(app)
         self.deliveries.control = lambda m: self.control(m, self.index.group_of(m["delivery_key"]))
         self.store = BroadcastSilenceStore(self._publish_silence)
         self.live = LiveSide(MemoryAlertHistory(), Silences(self.store))
@@ -189,10 +187,7 @@ class AlertingWorker:
                 continue
             self._requested[key] = state.due_at or now
             self.control({"control": "flush", "group_key": key}, key)
-        # Pending deliveries of partitions this worker took over, once it has read their
-        # backlog: the "delivered" marks of the last deliveries before a crash are in it.
-        if self.keeper.caught_up(self.topics.candidates):
-            await self.dispatcher.resume()
+        await self.dispatcher.resume()  # pending deliveries of partitions this worker took over
 
     async def watch_rules(self) -> None:
         self.holder.reload_if_changed()

@@ -72,11 +72,6 @@ class OffsetLedger(Generic[K]):
     def next_offset(self, tp: K) -> int:
         return self._parts[tp].next_offset
 
-    def reached(self, tp: K, offset: int) -> bool:
-        """Has the handler passed every record of ``tp`` below ``offset``?"""
-        part = self._parts.get(tp)
-        return part is not None and part.next_offset >= offset
-
     def handled(self, tp: K, offset: int, now: float) -> None:
         part = self._parts.get(tp)
         if part is None:  # revoked while its handler ran: the next owner takes it from here

@@ -48,7 +48,6 @@ class OffsetKeeper:
         self._in_flight = 0
         self._sent: list[Awaitable[Any]] = []  # outputs of handled records, not yet confirmed
         self._sources: set[str] = set()  # the stage loops' source topics
-        self._backlog_ends: dict[TP, int] = {}  # log end offsets when the partition was assigned
         app.timer(interval=app.conf.broker_commit_interval, name="frontwire.offsets")(self.tick)
         # mode types handlers with a mypy_extensions NamedArg no real signature can match.
         app.on_partitions_assigned.connect(self._on_assigned)  # type: ignore[arg-type]
@@ -94,15 +93,6 @@ class OffsetKeeper:
             )
             return [*missed, message]
         return [message]
-
-    def caught_up(self, topic: str) -> bool:
-        """Has the handler passed every record ``topic`` held when its partitions were
-        assigned? (Where that end is unknown, yes.)"""
-        return all(
-            self.ledger.reached(tp, end)
-            for tp, end in self._backlog_ends.items()
-            if tp.topic == topic
-        )
 
     def sent(self, delivery: Awaitable[Any]) -> None:
         """An output of the record being handled: confirmed delivered before any commit."""
@@ -164,19 +154,15 @@ class OffsetKeeper:
         # Start every partition here, before the worker reports ready, so that its first
         # records do not wait for the lookup (it cost the first alerts ~0.8 s).
         assigned = args[0] if args else kwargs.get("assigned", ())
-        self._backlog_ends = {}  # a previous assignment's ends must not outlive it
         tps = [tp for tp in assigned if tp.topic in self._sources]
         if not tps:
             return
         generation = self.app.consumer_generation_id
         try:
             committed = await self._committed(tps)
-            reader = await self._reader_client()
-            ends = await reader.end_offsets([TopicPartition(tp.topic, tp.partition) for tp in tps])
         except Exception as exc:  # the first record of each partition asks again
             log.warning("offsets_lookup_failed", error=repr(exc), partitions=len(tps))
             return
-        self._backlog_ends = {TP(p.topic, p.partition): int(end) for p, end in ends.items()}
         now = time.monotonic()
         for tp, offset in committed.items():
             if not self.ledger.knows(tp, generation):  # a first record may have beaten us
@@ -187,7 +173,6 @@ class OffsetKeeper:
         revoked = set(args[0] if args else kwargs.get("revoked", ()))
         await self.commit(revoked)
         self.ledger.forget(revoked)
-        self._backlog_ends = {}
 
     async def _on_shutdown(self, sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
         try:

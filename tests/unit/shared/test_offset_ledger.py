@@ -88,11 +88,3 @@ def test_an_idle_stage_behind_its_log_end_has_stalled_partitions() -> None:
     ends = {TP: 11, OTHER: 9}
     assert ledger.stalled(ends, now=102.0, after_s=5.0) == {}  # handled something recently
     assert ledger.stalled(ends, now=106.0, after_s=5.0) == {OTHER: 5}  # TP is at its end
-
-
-def test_reached_means_every_record_below_the_offset_was_handled() -> None:
-    ledger = started(committed=10)
-    assert ledger.reached(TP, 10) and not ledger.reached(TP, 11)
-    ledger.handled(TP, 10, now=1.0)
-    assert ledger.reached(TP, 11)
-    assert not ledger.reached(OTHER, 0)  # not started: nothing is known to be handled
