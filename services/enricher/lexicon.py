@@ -1,90 +1,236 @@
-"""Trigger words, unit nouns and cue phrases from ``data/lexicon.yaml``, compiled once.
+"""The lexicon (``data/lexicon.yaml``) compiled once: frames by lemma, word forms, themes, cues.
 
-``Lexicon.triggers(lowered_text)`` is one Aho-Corasick pass over the lower-cased article and
-yields ``Trigger`` hits (action class + span), so sentences without any trigger are never
-looked at again. Keys are stored with a leading boundary (" word" and "-word") and the text
-is scanned with its punctuation blanked, so the automaton itself only reports hits at word
-starts ("aid" inside "said" or "men" inside "government" never surface as Python objects).
+Two uses. Before parsing, one Aho-Corasick pass over the lower-cased article finds the
+sentences worth parsing (``scan``): a trigger word of some frame plus a theme noun or a word
+of military context. After parsing, the frame, theme and cue tables are looked up by lemma
+(``lemma`` maps every generated or listed inflection back to its base form, so no
+lemmatizer has to run).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import ahocorasick
 import yaml
 
 DATA = Path(__file__).with_name("data")
 
-
-@dataclass(slots=True)
-class Trigger:
-    start: int
-    end: int
-    cls: str  # move, transfer, attack, casualty, mobilise, support, contact, dispute
-    word: str
+# what a scan hit is: a frame's trigger word, a theme noun, a military word or a dispute cue
+TRIGGER, THEME, MILITARY, DISPUTE = 1, 2, 4, 8
 
 
+@dataclass(frozen=True, slots=True)
+class Frame:
+    name: str
+    events: dict[str, str]  # theme class (or "any") -> event type
+    slots: dict[str, str]  # syntactic position -> semantic slot
+    direction: str | None = None
+    status: str | None = None
+    needs_military: bool = False
+    flags: frozenset[str] = frozenset()
+    host_subject: frozenset[str] = frozenset()
+
+    def event_for(self, theme_class: str | None) -> str | None:
+        if "any" in self.events:
+            return self.events["any"]
+        return self.events.get(theme_class or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A frame word: ``rest`` are the words that must follow (particles, or a verb's object
+    for "open fire"); ``before`` the words that must precede a noun head ("air strike")."""
+
+    frame: Frame
+    rest: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+
+
+@dataclass
 class Lexicon:
-    def __init__(self, path: Path = DATA / "lexicon.yaml") -> None:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        self._automaton = ahocorasick.Automaton()
-        table: dict[str, list[tuple[str, bool]]] = {}
-        for cls, words in data["triggers"].items():
-            for word in words:
-                prefix = word.endswith("*")
-                table.setdefault(word.rstrip("*"), []).append((cls, prefix))
-        for ucls, nouns in data["units"].items():  # unit nouns ride along as "unit:<class>"
-            for noun in nouns:
-                table.setdefault(str(noun), []).append((f"unit:{ucls}", False))
-        for word, classes in table.items():
-            for lead in (" ", "-"):  # word start: after a blank (punctuation) or a hyphen
-                self._automaton.add_word(lead + word, (word, tuple(classes)))
-        self._automaton.make_automaton()
-        self.units: dict[str, tuple[str, str]] = {}
-        for cls, nouns in data["units"].items():
-            for noun, unit in nouns.items():
-                self.units[str(noun)] = (str(unit), cls)
-        self.unit_re = _alternation(self.units)
-        self.cues = {name: _alternation(words) for name, words in data["cues"].items()}
-        self._combined: dict[str, re.Pattern[str]] = {}
+    verbs: dict[str, list[Entry]] = field(default_factory=dict)  # lemma -> entries
+    nouns: dict[str, list[Entry]] = field(default_factory=dict)
+    forms: dict[str, str] = field(default_factory=dict)  # word form -> lemma
+    themes: dict[str, tuple[str, str]] = field(default_factory=dict)  # noun -> (class, unit)
+    generic: dict[str, str] = field(default_factory=dict)  # noun -> "armed" | "state"
+    modality: dict[str, str] = field(default_factory=dict)  # lemma -> class
+    reporting: dict[str, str] = field(default_factory=dict)  # lemma -> class
+    register: dict[str, set[str]] = field(default_factory=dict)  # class -> words
+    phrases: dict[str, list[str]] = field(default_factory=dict)  # class -> multiword cues
+    history: list[str] = field(default_factory=list)
+    military: set[str] = field(default_factory=set)
+    dispute_verbs: set[str] = field(default_factory=set)
+    dispute_phrases: list[str] = field(default_factory=list)
+    _automaton: Any = None
 
-    def triggers(self, lowered: str) -> list[Trigger]:
-        out: list[Trigger] = []
+    def lemma(self, word: str) -> str:
+        return self.forms.get(word, word)
+
+    def scan(self, lowered: str) -> list[tuple[int, int]]:
+        """(offset, kind bits) of every scan hit in the lower-cased text, in order."""
+        out: list[tuple[int, int]] = []
         n = len(lowered)
-        padded = " " + lowered.translate(_BLANK)  # same offsets + 1; punctuation -> blank
-        for end_idx, (word, classes) in self._automaton.iter(padded):
-            end = end_idx  # padded[end_idx] is lowered[end_idx - 1]
-            start = end - len(word)
-            whole = end >= n or not lowered[end].isalnum()
-            stop = end
-            while stop < n and lowered[stop].isalpha():
-                stop += 1
-            for cls, prefix in classes:
-                if whole or prefix:
-                    out.append(Trigger(start, stop if prefix else end, cls, word))
+        padded = " " + lowered.translate(_BLANK)
+        for end, (length, kind) in self._automaton.iter(padded):
+            if end < n and lowered[end].isalnum():
+                continue  # the hit is the start of a longer word
+            out.append((end - length, kind))
         return out
 
-    def cue(self, name: str, lowered_sentence: str) -> bool:
-        return self.cues[name].search(lowered_sentence) is not None
-
-    def combined(self, key: str, names: tuple[str, ...], extra: tuple[str, ...] = ()
-                 ) -> re.Pattern[str]:
-        """One compiled alternation of several cue lists (and extra patterns), cached."""
-        pat = self._combined.get(key)
-        if pat is None:
-            parts = [self.cues[n].pattern for n in names] + list(extra)
-            pat = self._combined[key] = re.compile("|".join(f"(?:{p})" for p in parts))
-        return pat
+    def register_of(self, words: Iterable[str], text: str) -> set[str]:
+        """The registers (sports, finance, ...) whose cue words occur among ``words`` or
+        whose multiword cues occur in ``text`` (lower case)."""
+        ws = set(words)
+        found = {name for name, cue in self.register.items() if ws & cue}
+        found |= {name for name, cues in self.phrases.items() if any(c in text for c in cues)}
+        return found
 
 
-# every non-alphanumeric character (the old ``isalnum`` boundary test) except blank and
-# hyphen becomes a blank; str.translate is one C pass (~7 us for a 5,000-character article)
+    def doc_register(self, all_words: Iterable[str], min_words: int = 4) -> set[str]:
+        """The registers an article is written in: at least ``min_words`` distinct cue words
+        of one register (a match report, a market story), beyond the military ones."""
+        ws = set(all_words)
+        return {name for name, cue in self.register.items() if len(ws & cue) >= min_words}
+
+
+def load(path: Path = DATA / "lexicon.yaml") -> Lexicon:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    lex = Lexicon()
+    irregular = {k: list(v) for k, v in data["irregular"].items()}
+    for lemma, forms in irregular.items():
+        for form in forms:
+            lex.forms.setdefault(form, lemma)
+    for name, spec in data["frames"].items():
+        frame = _frame(name, spec)
+        for word in spec.get("verbs", ()):
+            head, *rest = str(word).split()
+            lex.verbs.setdefault(head, []).append(Entry(frame, tuple(rest)))
+            _add_forms(lex.forms, head, verb_forms(head, irregular))
+        for word in spec.get("nouns", ()):
+            *before, head = str(word).split()
+            lex.nouns.setdefault(head, []).append(Entry(frame, (), tuple(before)))
+            _add_forms(lex.forms, head, noun_forms(head))
+    for cls, nouns in data["themes"].items():
+        for noun, unit in nouns.items():
+            lex.themes.setdefault(str(noun), (str(cls), str(unit)))
+    for cls, words in data["generic_actors"].items():
+        for word in words:
+            lex.generic.setdefault(str(word), str(cls))
+    for cls, words in data["modality"].items():
+        for word in words:
+            lex.modality.setdefault(str(word), str(cls))
+            _add_forms(lex.forms, str(word).split()[-1],
+                       verb_forms(str(word).split()[-1], irregular))
+    for cls, words in data["reporting"].items():
+        for word in words:
+            lex.reporting.setdefault(str(word), str(cls))
+            _add_forms(lex.forms, str(word).split()[0], verb_forms(str(word).split()[0],
+                                                                   irregular))
+    for name, words in data["register"].items():
+        lex.register[name] = {str(w) for w in words if " " not in str(w)}
+        lex.phrases[name] = [str(w) for w in words if " " in str(w)]
+    lex.history = [str(w) for w in data["history"]["words"]]
+    lex.military = {str(w) for w in data["military_context"]}
+    lex.dispute_verbs = {str(w) for w in data["dispute"]["verbs"]}
+    lex.dispute_phrases = [str(w) for w in data["dispute"]["phrases"]]
+    for word in lex.dispute_verbs:
+        _add_forms(lex.forms, word, verb_forms(word, irregular))
+    lex._automaton = _automaton(lex, irregular)
+    return lex
+
+
+def _frame(name: str, spec: dict[str, Any]) -> Frame:
+    flags = {k for k, v in spec.items() if v is True and k != "needs_military"}
+    return Frame(name=name, events={str(k): str(v) for k, v in spec["events"].items()},
+                 slots={str(k): str(v) for k, v in spec.get("slots", {}).items()},
+                 direction=spec.get("direction"), status=spec.get("status"),
+                 needs_military=bool(spec.get("needs_military")), flags=frozenset(flags),
+                 host_subject=frozenset(spec.get("host_subject", ())))
+
+
+def _add_forms(forms: dict[str, str], lemma: str, words: Iterable[str]) -> None:
+    for w in words:
+        forms.setdefault(w, lemma)
+    forms.setdefault(lemma, lemma)
+
+
+_VOWELS = "aeiou"
+
+
+def verb_forms(lemma: str, irregular: dict[str, list[str]] | None = None) -> set[str]:
+    """Regular inflections (and the listed irregular ones) of a verb: "send" -> sends,
+    sending, sended (harmless), sent; "ship" -> shipped; "supply" -> supplied."""
+    out = {lemma, *(irregular or {}).get(lemma, [])}
+    if lemma.endswith("e") and not lemma.endswith("ee"):
+        out |= {lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    elif lemma.endswith("y") and lemma[-2:-1] not in _VOWELS:
+        out |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    elif lemma.endswith(("s", "sh", "ch", "x", "z")):
+        out |= {lemma + "es", lemma + "ed", lemma + "ing"}
+    else:
+        out |= {lemma + "s", lemma + "ed", lemma + "ing"}
+        if _doubles(lemma):
+            out |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return out
+
+
+def _doubles(word: str) -> bool:
+    """Short consonant-vowel-consonant words double their last letter: ship -> shipped."""
+    return (len(word) >= 3 and word[-1] not in _VOWELS + "wxy" and word[-2] in _VOWELS
+            and word[-3] not in _VOWELS and (len(word) <= 4 or word.endswith(("ol", "et"))))
+
+
+def noun_forms(lemma: str) -> set[str]:
+    if lemma.endswith("s"):
+        return {lemma}
+    if lemma.endswith("y") and lemma[-2:-1] not in _VOWELS:
+        return {lemma, lemma[:-1] + "ies"}
+    if lemma.endswith(("sh", "ch", "x", "z")):
+        return {lemma, lemma + "es"}
+    return {lemma, lemma + "s"}
+
+
+def _automaton(lex: Lexicon, irregular: dict[str, list[str]]) -> Any:
+    table: dict[str, int] = {}
+
+    def add(word: str, kind: int) -> None:
+        table[word] = table.get(word, 0) | kind
+
+    for lemma in lex.verbs:
+        for form in verb_forms(lemma, irregular):
+            add(form, TRIGGER)
+    for lemma in lex.nouns:
+        for form in noun_forms(lemma):
+            add(form, TRIGGER)
+    for noun in lex.themes:
+        add(noun, THEME)
+    for word in lex.generic:
+        add(word, THEME)
+    for word in lex.military:
+        add(word, MILITARY)
+    for word in lex.dispute_verbs:
+        for form in verb_forms(word, irregular):
+            add(form, DISPUTE)
+    for phrase in lex.dispute_phrases:
+        add(phrase, DISPUTE)
+    automaton = ahocorasick.Automaton()
+    for word, kind in table.items():
+        automaton.add_word(" " + word, (len(word), kind))
+    automaton.make_automaton()
+    return automaton
+
+
+# every non-alphanumeric character except blank and hyphen becomes a blank, so that a key
+# " word" only matches at a word start; str.translate is one C pass over the text
 _BLANK = {i: " " for i in range(0x3000) if not chr(i).isalnum() and chr(i) not in " -"}
 
+_WORD = re.compile(r"[a-z][a-z'-]*")
 
-def _alternation(words: object) -> re.Pattern[str]:
-    items = sorted((str(w) for w in words), key=len, reverse=True)  # type: ignore[attr-defined]
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in items) + r")(?![\w])")
+
+def words(lowered: str) -> list[str]:
+    return _WORD.findall(lowered)

@@ -1,7 +1,7 @@
 """Sentence boundaries, found lazily: only paragraphs that hold a trigger word are split.
 
-Paragraphs that look like teasers ("Read more: ...") or bare headlines (short, no final
-punctuation) are flagged so that no event is read from them.
+Paragraphs that look like teasers ("Read more: ...") are flagged so that no event is read
+from them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ _ABBREVS = frozenset({"mr", "mrs", "ms", "dr", "gen", "st", "lt", "col", "no", "
                       "nov", "dec", "inc", "corp", "co", "jr", "u.s", "u.n", "u.k", "e.u"})
 _BOUNDARY = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
-_TERMINAL = re.compile(r"[.!?][\"'”’)]*\s*$")
 _TEASER = re.compile(
     r"^\s*(?:read more|related|also read|see also|watch|recommended|more|read next|"
     r"click here|you may also like)\b\s*[:\-–|]",
@@ -83,8 +82,8 @@ def _abbreviation(text: str, dot: int) -> bool:
 
 
 def _skip_paragraph(text: str, start: int) -> bool:
+    """A teaser line ("Read more: ...") tells another story. A short line without final
+    punctuation is not skipped: wire flashes and feed summaries look like that."""
     end = text.find("\n", start)
     para = text[start:] if end < 0 else text[start:end]
-    if _TEASER.match(para):
-        return True
-    return len(para.split()) < 25 and not _TERMINAL.search(para)
+    return _TEASER.match(para) is not None

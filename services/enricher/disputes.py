@@ -1,0 +1,89 @@
+"""Denials and contestations that name no event of their own.
+
+"The Japan Times reported that Ukraine's intelligence directorate said it had 'no
+information' about Pyongyang's plans", "Moscow called the claims baseless", "Iran rejected
+the report": the sentence disputes something said earlier. The denier is the subject of the
+denying verb (or of the verb whose complement holds the dispute wording); the disputed event
+is the latest earlier one of a type the sentence's nouns point to (troops: a deployment;
+drones, shells: a transfer or an attack), preferring one that shares a party with it. The
+event becomes ``denied`` when the denier is its acting party, else ``disputed``.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from services.enricher.frames import Draft, Sentence, _source_name
+from services.enricher.syntax import governors, subjects
+
+_TYPES_BY_THEME = {"troop": ("troop_deployment", "mobilisation"), "force": ("troop_deployment",),
+                   "munition": ("arms_transfer", "attack"), "person": ("casualties",),
+                   "casualty": ("casualties",), "installation": ("troop_deployment",)}
+_AGENTS = ("sender", "attacker", "supporter", "subject")
+_LOOKBACK = 12  # sentences a dispute may reach back
+
+
+def apply(s: Sentence, doc: Doc, new: list[Draft], prior: list[Draft]) -> list[Draft]:
+    """Apply the dispute in ``doc`` to ``prior``; return the sentence's own drafts."""
+    if any(d.status in ("denied", "disputed") for d in new):
+        return new  # the sentence names what it denies: consolidation links it
+    cue = _cue(s, doc)
+    if cue is None:
+        return new
+    denier_tok = _denier(s, cue)
+    if denier_tok is None:
+        return new
+    name = _source_name(s, denier_tok)
+    party = s.resolver.parties(denier_tok)
+    code = party[0].code if party else None
+    if not name:
+        return new
+    target = _target(s, doc, prior, code)
+    if target is None:
+        return new
+    if code and code in target.codes(*_AGENTS):
+        target.status = "denied"
+    elif target.status != "denied":
+        target.status = "disputed"
+    if name not in target.disputed_by:
+        target.disputed_by.append(party[0].name if party and party[0].state and
+                                  party[0].kind != "person" else name)
+    return new
+
+
+def _cue(s: Sentence, doc: Doc) -> Token | None:
+    low = doc.text.lower()
+    for t in doc:
+        if s.lex.lemma(t.lower_) in s.lex.dispute_verbs and t.tag_.startswith("VB"):
+            return t
+    for phrase in s.lex.dispute_phrases:
+        at = low.find(phrase)
+        if at >= 0:
+            for t in doc:
+                if t.idx >= at:
+                    return t
+    return None
+
+
+def _denier(s: Sentence, cue: Token) -> Token | None:
+    """The subject of the denying verb, or of the nearest verb above the dispute wording."""
+    for node in [cue, *(h for h, _ in governors(cue))]:
+        if node.tag_.startswith("VB"):
+            subs = subjects(node, s.lex.forms)
+            if subs:
+                return subs[0]
+    return None
+
+
+def _target(s: Sentence, doc: Doc, prior: list[Draft], code: str | None) -> Draft | None:
+    types: set[str] = set()
+    for t in doc:
+        th = s.lex.themes.get(t.lower_)
+        if th is not None:
+            types.update(_TYPES_BY_THEME.get(th[0], ()))
+    keys = {p.code or p.name for t in doc for p in s.resolver.parties(t, owners=False)}
+    pool = [d for d in prior if s.index - d.sentence_index <= _LOOKBACK and not d.headline
+            and (not types or d.type in types)]
+    sharing = [d for d in pool if d.codes() & (keys | ({code} if code else set()))]
+    chosen = (sharing or pool)[-1:] if (sharing or pool) else []
+    return chosen[0] if chosen else None

@@ -1,0 +1,343 @@
+"""Event candidates of one parsed sentence: trigger words, their frames, roles from the parse.
+
+For every word that can evoke a frame (``lexicon.yaml``: "send", "airstrike", "shot down",
+"call-up", ...), the frame's syntactic slots are read off the parse (``syntax``), resolved
+to parties, themes and places (``arguments``), and turned into a ``Draft`` of one event
+type with roles, quantity, location, status and attribution (``modality``). Senses that need
+a military reading ("strike", "attack", "support") are kept only when an argument is
+military (a weapon or a force, an armed or state actor) and the sentence is not in another
+register (a match report, a market story) without one.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from services.enricher.arguments import Party, Theme
+from services.enricher.background import is_background
+from services.enricher.lexicon import Entry, Frame, Lexicon
+from services.enricher.modality import Stance, read
+from services.enricher.model import Draft, Sentence
+from services.enricher.roles import BUILDERS, actors, fallback_place
+from services.enricher.senses import military_ok
+from services.enricher.syntax import indirect, is_verb, objects, preps, subjects
+
+LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "mount", "stage", "unleash", "step",
+                         "intensify", "begin", "start", "continue", "order", "announce",
+                         "authorize", "authorise", "approve", "complete", "finish", "sign",
+                         "hold", "have", "make", "pay", "resume", "escalate", "claim",
+                         "undertake", "perform", "execute", "deliver", "provide", "plan",
+                         "conclude", "seal", "reach", "agree", "ink", "ratify", "renew",
+                         "extend", "expand", "accelerate", "report", "confirm",
+                         "face", "suffer", "repel", "repulse", "thwart", "foil", "come",
+                         "see", "witness", "endure"})
+_AGENT_ROLES = frozenset({"sender", "attacker", "supporter", "subject"})
+_RECEIVING = frozenset({"take", "receive", "get", "accept", "await", "expect", "welcome"})
+
+
+def triggers(tok: Token, lex: Lexicon) -> list[Entry]:
+    """The frame entries ``tok`` evokes (a verb with its particle, a noun with its
+    modifiers), longest match first."""
+    lower = tok.lower_
+    lemma = lex.lemma(lower)
+    out: list[Entry] = []
+    if is_verb(tok) or (tok.tag_ == "JJ" and lemma in lex.verbs):
+        particles = {c.lower_ for c in tok.children if c.dep_ in ("prt", "dobj", "advmod",
+                                                                  "acomp", "oprd", "prep")}
+        for entry in lex.verbs.get(lemma, ()):
+            if entry.rest and entry.rest[0] in particles:
+                out.insert(0, entry)
+            elif not entry.rest and not _changes_sense(tok, lex, lemma):
+                out.append(entry)
+    if tok.tag_.startswith("NN") or (tok.tag_ in ("JJ", "VBG") and lemma in lex.nouns):
+        for entry in lex.nouns.get(lemma, lex.nouns.get(lower, ())):
+            before = entry.before
+            if before and [t.lower_ for t in tok.doc[max(0, tok.i - len(before)):tok.i]] \
+                    != list(before):
+                continue
+            out.insert(0, entry) if before else out.append(entry)
+    return out
+
+
+def _changes_sense(tok: Token, lex: Lexicon, lemma: str) -> bool:
+    """A particle no entry lists changes the verb: "shelled out", "hit back", "backed down"."""
+    prt = [c.lower_ for c in tok.children if c.dep_ == "prt"]
+    return bool(prt) and not any(e.rest and e.rest[0] in prt for e in lex.verbs.get(lemma, ()))
+
+
+def drafts(s: Sentence, doc_tokens: list[Token]) -> list[Draft]:
+    out: list[Draft] = []
+    for tok in doc_tokens:
+        named = s.resolver.at.get(tok.i)
+        if named is not None and named.entry.kind in ("organisation", "person", "media"):
+            continue  # "Liberation" in "Baloch Liberation Army" evokes nothing
+        if _claims_responsibility(s, tok):
+            out.append(_responsibility(s, tok))
+            continue
+        for entry in triggers(tok, s.lex):
+            d = _draft(s, tok, entry.frame)
+            if d is not None:
+                out.append(d)
+                break
+    return out
+
+
+def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
+    got: dict[str, list[Token]] = {}
+
+    def put(position: str, tokens: list[Token]) -> None:
+        slot = frame.slots.get(position)
+        if slot and tokens:
+            got.setdefault(slot, []).extend(t for t in tokens if t not in got.get(slot, []))
+
+    if is_verb(tok) or tok.tag_ == "JJ":
+        lemma_of = s.lex.forms
+        put("subj", subjects(tok, lemma_of))
+        objs = objects(tok)
+        if len(objs) >= 2 and "iobj" in frame.slots:  # "sent Ukraine 3 million shells"
+            named = [o for o in objs if s.resolver.theme(o) is None
+                     and s.resolver.parties(o, owners=False)]
+            if named and len(named) < len(objs):
+                put("iobj", named)
+                objs = [o for o in objs if o not in named]
+        if not objs and _telegraphic_passive(s, tok, frame):
+            objs, got = got.pop(frame.slots["subj"], []), got  # "Two soldiers killed"
+        put("obj", objs)
+        put("iobj", indirect(tok))
+        for word, obj in preps(tok):
+            put(word, [obj])
+        for word, obj in _clause_preps(tok):  # "sent troops to Russia": "to" on troops
+            if frame.slots.get(word) not in (None, "theme") and \
+                    not got.get(frame.slots[word]):
+                put(word, [obj])
+    else:
+        poss = [c for c in tok.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
+        own = [c for c in poss if c.i in s.resolver.at or c.tag_ in ("PRP$",)]
+        put("subj", own)
+        for word, obj in preps(tok):
+            put(word, [obj])
+        mods = [c for c in tok.children if c.dep_ == "compound" and c not in own]
+        weapons = [c for c in mods if s.resolver.theme(c) is not None]
+        if weapons and "with" in frame.slots and frame.slots["with"] == "instrument":
+            put("with", weapons)  # "IED blast", "drone attack": the weapon, not the target
+            mods = [c for c in mods if c not in weapons]
+        if mods and "obj" in frame.slots:
+            put("obj", mods)
+        head = _light_verb(s, tok, frame)
+        if head is not None and s.lex.lemma(head.lower_) in _RECEIVING and \
+                frame.name == "supply":  # "Taiwan takes delivery of 11 launchers from the US"
+            if not got.get("recipient"):
+                got["recipient"] = subjects(head, s.lex.forms)
+            got.setdefault("agent", []).extend(got.pop("source", []))
+        elif head is not None:  # "Kim held talks with Putin": the light verb's subject acts
+            if not own:
+                put("subj", subjects(head, s.lex.forms))
+            for word, obj in preps(head):
+                if not got.get(frame.slots.get(word, "")):
+                    put(word, [obj])
+    return got
+
+
+def _telegraphic_passive(s: Sentence, tok: Token, frame: Frame) -> bool:
+    """Headlines and notes drop the auxiliary: "Two soldiers killed, one wounded", "Troops
+    deployed to border". A participle with a subject that is a theme and no object of its own
+    is passive."""
+    if tok.tag_ not in ("VBN", "VBD") or "obj" not in frame.slots or "subj" not in frame.slots \
+            or "subject_is_theme" in frame.flags:
+        return False
+    if any(c.dep_ in ("aux", "auxpass", "dobj") for c in tok.children):
+        return False
+    subs = [c for c in tok.children if c.dep_ == "nsubj"]
+    return bool(subs) and all(s.resolver.theme(x) is not None for x in subs)
+
+
+def _clause_preps(verb: Token) -> list[tuple[str, Token]]:
+    """Prepositional phrases inside the verb's own clause but attached lower down (the small
+    parser often hangs "at Ukraine" on the object): breadth first, no nested clauses."""
+    out: list[tuple[str, Token]] = []
+    frontier = [c for c in verb.children if c.dep_ in ("dobj", "conj", "npadvmod", "advmod",
+                                                       "nsubjpass", "attr", "oprd")]
+    seen = 0
+    while frontier and seen < 12:
+        t = frontier.pop(0)
+        seen += 1
+        out += [(w, o) for w, o in preps(t) if w != "of"]
+        frontier += [c for c in t.children if c.dep_ in ("conj", "appos", "compound")]
+    return out
+
+
+def _claims_responsibility(s: Sentence, tok: Token) -> bool:
+    return s.lex.lemma(tok.lower_) == "claim" and tok.tag_.startswith("VB") and any(
+        c.dep_ == "dobj" and c.lower_ in ("responsibility", "credit") for c in tok.children)
+
+
+def _responsibility(s: Sentence, tok: Token) -> Draft:
+    """"X claimed responsibility": X is the attacker of the attack it claims (scenes)."""
+    claimants = [p for t in subjects(tok, s.lex.forms) for p in s.resolver.parties(t)
+                 if p.kind != "generic"]
+    acts = actors(s, "attacker", claimants, people=False)
+    return Draft("responsibility", acts, "reported", s.text.strip(), s.start + tok.idx,
+                 s.index, headline=s.headline)
+
+
+def _light_verb(s: Sentence, noun: Token, frame: Frame) -> Token | None:
+    """The verb a nominal trigger is the object of ("launched an attack", "ordered the
+    call-up"): the verb's subject acts. For meetings also the verb of a phrase around the
+    noun ("travelled to Cairo for talks with X", "discussed it in a call with Y")."""
+    head = noun.head
+    if frame.name == "meet" and noun.dep_ == "pobj" and head.lower_ in (
+            "in", "during", "for", "at", "after", "on") and is_verb(head.head):
+        return head.head
+    if noun.dep_ in ("dobj", "nsubjpass", "attr") and is_verb(head) and (
+            s.lex.lemma(head.lower_) in LIGHT_VERBS or head.dep_ == "ROOT"):
+        return head
+    if noun.dep_ == "pobj" and head.dep_ == "prep" and is_verb(head.head) and \
+            head.lower_ in ("under", "in"):
+        return None  # "came under attack": the subject is the target
+    return None
+
+
+def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
+    slots = _slots(s, tok, frame)
+    theme = _theme(s, tok, frame, slots)
+    etype = frame.event_for(theme.cls if theme else None)
+    if etype is None:
+        return None
+    if frame.name == "station" and theme is None:
+        return None
+    if not military_ok(s, tok, frame, slots, theme, etype):
+        return None
+    builder = BUILDERS[etype]
+    built = builder(s, tok, frame, slots, theme)
+    if built is None:
+        return None
+    actors, quantity, location = built.actors, built.quantity, built.location
+    if not actors and etype not in ("casualties", "attack"):
+        return None
+    if etype == "attack" and not actors and not (built.armed_agent and location):
+        return None
+    if etype == "casualties" and quantity is None:
+        return None
+    if etype in ("arms_transfer", "troop_deployment") and not tok.tag_.startswith("VB") and \
+            quantity is None and not any(a.role == "sender" for a in actors):
+        return None  # "arms supplies", "the deployment": a topic, not a report
+    location = location or fallback_place(s, actors)
+    stance = read(tok, s.lex, lambda t: _source_name(s, t), _default_status(s, tok, frame))
+    if stance.status is None:
+        return None
+    d = Draft(etype, actors, stance.status, s.text.strip(), s.start + tok.idx, s.index,
+              quantity=quantity, location=location, time_text=s.time_text,
+              headline=s.headline, trigger=tok.lower_)
+    d.direction = frame.direction if etype == "troop_deployment" else None
+    d.trigger_verb = tok.tag_.startswith("VB")
+    d.armed_agent, d.victim_unit = built.armed_agent, built.victim_unit
+    d.background = s.retrospective or is_background(tok, s.lex, s.year)
+    _apply_stance(s, d, stance, slots)
+    d.partitive = bool(theme and theme.partitive)
+    d.anaphoric = bool(theme and theme.amount is None and _definite(theme.token))
+    d.confidence = _confidence(d)
+    return d
+
+
+def _default_status(s: Sentence, tok: Token, frame: Frame) -> str | None:
+    if frame.name == "support" and s.lex.lemma(tok.lower_) in ("train", "fund", "finance",
+                                                                "equip", "assist", "aid") \
+            and tok.tag_ in ("VBD", "VBN"):
+        return None
+    return frame.status
+
+
+def _apply_stance(s: Sentence, d: Draft, stance: Stance, slots: dict[str, list[Token]]) -> None:
+    names = [src.name for src in stance.sources if src.name]
+    d.attribution = list(dict.fromkeys(names))
+    if stance.status == "denied":
+        denier = stance.denier
+        who = _party_of(s, denier.token) if denier and denier.token is not None else None
+        agents = {a.code for a in d.actors if a.role in _AGENT_ROLES and a.code}
+        if who is not None and who.code and who.code not in agents and not who.pronoun:
+            d.status = "disputed"
+        name = (who.name if who and who.state and who.kind != "person" else
+                denier.name if denier else None)
+        if name:
+            d.disputed_by.append(name)
+    agents = {a.code for a in d.actors if a.role in _AGENT_ROLES and a.code}
+    for src in stance.sources:
+        p = _party_of(s, src.token) if src.token is not None else None
+        if p is not None and p.code in agents:
+            d.self_report = True
+
+
+def _party_of(s: Sentence, t: Token | None) -> Party | None:
+    if t is None:
+        return None
+    found = s.resolver.parties(t)
+    return found[0] if found else None
+
+
+def _source_name(s: Sentence, t: Token) -> str | None:
+    """A source's name: the canonical name of a mention, else its noun phrase ("Western
+    officials", "the regional governor" -> "regional governor")."""
+    m = s.resolver.at.get(t.i)
+    if m is not None:
+        e = m.entry
+        if e.kind == "place" and e.subtype == "capital" and e.country:
+            return s.resolver.country_name(e.country)
+        if e.kind == "country" and e.subtype == "demonym":
+            return _generic_source(t) or s.resolver.country_name(e.country or "")
+        return e.name
+    if t.tag_ in ("PRP",):
+        found = s.resolver.parties(t)
+        return found[0].name if found else None
+    for c in t.children:  # "a spokesman for the ministry", "officials in Kyiv"
+        if c.dep_ == "compound" and c.i in s.resolver.at:
+            return s.resolver.at[c.i].entry.name
+    return _generic_source(t)
+
+
+def _generic_source(t: Token) -> str | None:
+    words = [w for w in t.lefts if w.dep_ in ("amod", "compound", "nmod")
+             and w.lower_ not in ("unnamed", "anonymous", "unidentified", "senior", "other",
+                                  "several", "two", "three", "some", "local")]
+    head = t.text
+    if words and t.lower_ in ("assessment", "assessments", "report", "statement", "data",
+                              "figures"):
+        return " ".join(w.text for w in words)
+    if t.lower_ in ("it", "they", "he", "she", "this", "that", "which", "who"):
+        return None
+    return " ".join([*(w.text for w in words), head]) if words or t.tag_ == "NNP" else head
+
+
+def _definite(t: Token) -> bool:
+    return any(c.lower_ in ("the", "these", "those", "this", "that") for c in t.lefts)
+
+
+def _theme(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Token]]
+           ) -> Theme | None:
+    r = s.resolver
+    candidates: list[Token] = []
+    for slot in ("theme2", "theme", "victim", "place"):
+        candidates += slots.get(slot, [])
+    if "object_recipient_with" in frame.flags and slots.get("theme2"):
+        candidates = slots["theme2"]
+    if frame.name in ("kill", "die", "casualty") and not tok.tag_.startswith("VB"):
+        candidates = [tok, *candidates]
+    for t in candidates:
+        th = r.theme(t)
+        if th is not None:
+            return th
+    if frame.name == "sign":  # "signed a defence pact": the pact noun is the object
+        for t in slots.get("theme", []):
+            key = t.lower_
+            if key in s.lex.themes:
+                return r.theme(t)
+    return None
+
+
+def _confidence(d: Draft) -> float:
+    roles = {a.role for a in d.actors}
+    score = 0.45 + 0.1 * min(len(roles), 2) + (0.15 if d.quantity else 0.0)
+    score += 0.05 if d.attribution else 0.0
+    score += 0.05 if d.location else 0.0
+    score -= 0.1 if d.status in ("reported", "planned") else 0.0
+    score -= 0.05 if d.headline else 0.0
+    return round(max(0.05, min(score, 0.95)), 2)

