@@ -66,6 +66,7 @@ def candidate_to_wire(candidate: Candidate) -> AlertCandidate:
         group_key=candidate.group_key,
         event_index=candidate.enriched.events.index(candidate.event),
         enriched=candidate.enriched,
+        update_only=candidate.update_only,
     )
 
 
@@ -74,7 +75,8 @@ def candidate_from_wire(rules: RuleSet, wire: AlertCandidate) -> Candidate:
     if rule is None:
         raise LookupError(f"unknown rule {wire.rule!r} (rules changed since it matched?)")
     event = wire.enriched.events[wire.event_index]
-    return Candidate(rule=rule, event=event, enriched=wire.enriched, group_key=wire.group_key)
+    return Candidate(rule=rule, event=event, enriched=wire.enriched, group_key=wire.group_key,
+                     update_only=wire.update_only)
 
 
 @dataclass

@@ -189,3 +189,4 @@ class AlertCandidate:
     group_key: str
     event_index: int  # which of ``enriched.events`` matched
     enriched: EnrichedArticle
+    update_only: bool = False  # a denial or dispute: updates an alert, never raises one

@@ -41,7 +41,7 @@ __all__ = [
 MAX_SOURCES = 50  # listed in an alert; more would make Slack messages too big to post
 MAX_SEEN = 1000  # article ids/urls remembered per group for duplicate detection
 
-DecisionKind = Literal["new", "updated", "duplicate", "held"]
+DecisionKind = Literal["new", "updated", "duplicate", "held", "ignored"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +109,8 @@ def decide(candidate: Candidate, store: GroupStore, now: float) -> Decision:
     """
     key, rule, article = candidate.group_key, candidate.rule, candidate.enriched.article
     state = store.get(key)
+    if candidate.update_only and (state is None or state.version == 0):
+        return Decision("ignored", None)  # a denial of nothing alerted: nothing to correct
     if state is not None and _already_counted(state, article):
         return Decision("duplicate", None, state.alert)
     state = _absorb(state or _fresh(candidate, now), article, now)

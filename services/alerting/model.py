@@ -44,6 +44,9 @@ class Rule:
     min_confidence: float = 0.0
     keywords: tuple[str, ...] = ()
     min_sources: int = 1  # checked by grouping: it needs the group's history
+    roles: tuple[str, ...] = ()  # each must be filled by some actor
+    directions: tuple[str, ...] = ()
+    continue_: bool = True  # False: later rules do not see an event this one matched
     routes: tuple[str, ...] = DEFAULT_ROUTES
     source: str = ""  # "file:line" the rule was read from, for messages
     # Group timing (seconds), see grouping.py: hold a new group, space out its updates,
@@ -61,6 +64,9 @@ class Candidate:
     event: Event
     enriched: EnrichedArticle
     group_key: str
+    # the event fails the rule only by its status (denied, disputed): it may update an alert
+    # already raised for the claim, never raise one
+    update_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

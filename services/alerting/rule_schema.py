@@ -43,6 +43,9 @@ STATUSES = frozenset(
         "disputed",
     }
 )
+ROLES = frozenset({"sender", "recipient", "attacker", "target", "victim", "subject",
+                   "supporter", "participant"})
+DIRECTIONS = frozenset({"send", "move", "station", "withdraw"})
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -68,7 +71,7 @@ _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 def _known(values: list[str], known: frozenset[str], what: str) -> list[str]:
@@ -94,6 +97,8 @@ class MatchSpec(_Strict):
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     keywords: list[str] = Field(default_factory=list)
     min_sources: int = Field(default=1, ge=1)
+    roles: list[str] = Field(default_factory=list)  # each must be filled by some actor
+    directions: list[str] = Field(default_factory=list)  # troop deployments' direction (OR)
 
     @field_validator("event_types")
     @classmethod
@@ -104,6 +109,16 @@ class MatchSpec(_Strict):
     @classmethod
     def _statuses(cls, values: list[str]) -> list[str]:
         return _known(values, STATUSES, "status")
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, values: list[str]) -> list[str]:
+        return _known(values, ROLES, "role")
+
+    @field_validator("directions")
+    @classmethod
+    def _directions(cls, values: list[str]) -> list[str]:
+        return _known(values, DIRECTIONS, "direction")
 
     @field_validator("countries")
     @classmethod
@@ -148,6 +163,9 @@ class RuleSpec(TimingSpec):
     severity: Literal["info", "warning", "critical"]
     match: MatchSpec
     routes: list[str] = Field(default_factory=lambda: ["console", "webhook"])
+    # false: an event this rule matches is not offered to the rules after it (Alertmanager's
+    # `continue`), so a pack can grade one event critical or warning without alerting twice
+    continue_: bool = Field(default=True, alias="continue")
 
     @field_validator("name")
     @classmethod

@@ -60,12 +60,21 @@ class RuleSet:
         return cls.load(DEFAULT_RULES_PATH)
 
     def match(self, enriched: EnrichedArticle) -> list[Candidate]:
-        return [
-            Candidate(rule, event, enriched, group_key_for(rule, event))
-            for event in enriched.events
-            for rule in self.rules
-            if rule_matches(rule, event)
-        ]
+        """One candidate per (event, matching rule), rules in file order; a rule with
+        ``continue: false`` hides the event from the rules after it. An event that a rule
+        excludes only by a denied or disputed status comes as an update-only candidate: a
+        denial updates the claim's alert, it does not raise one."""
+        out: list[Candidate] = []
+        for event in enriched.events:
+            for rule in self.rules:
+                if rule_matches(rule, event):
+                    out.append(Candidate(rule, event, enriched, group_key_for(rule, event)))
+                    if not rule.continue_:
+                        break
+                elif event.status in _CORRECTIONS and rule_matches(rule, event, status=False):
+                    out.append(Candidate(rule, event, enriched, group_key_for(rule, event),
+                                         update_only=True))
+        return out
 
     def get(self, name: str) -> Rule | None:
         """The rule called `name` (candidates travel between agents by rule name)."""
@@ -78,13 +87,19 @@ class RuleSet:
         return len(self.rules)
 
 
-def rule_matches(rule: Rule, event: Event) -> bool:
-    """Every constraint the rule sets must hold (AND); lists inside one constraint are OR."""
+_CORRECTIONS = frozenset({"denied", "disputed"})
+
+
+def rule_matches(rule: Rule, event: Event, *, status: bool = True) -> bool:
+    """Every constraint the rule sets must hold (AND); lists inside one constraint are OR.
+    ``status=False`` leaves the status constraints out."""
     return (
         event.type in rule.event_types
         and event.confidence >= rule.min_confidence
-        and (not rule.statuses or event.status in rule.statuses)
-        and event.status not in rule.exclude_statuses
+        and (not status or not rule.statuses or event.status in rule.statuses)
+        and (not status or event.status not in rule.exclude_statuses)
+        and all(any(a.role == role for a in event.actors) for role in rule.roles)
+        and (not rule.directions or event.direction in rule.directions)
         and _quantity_ok(rule, event)
         and all(actor.matches(event) for actor in rule.actors)
         and (not rule.countries or not _countries(event).isdisjoint(rule.countries))
@@ -184,6 +199,9 @@ def _to_rule(spec: RuleSpec, source: str, defaults: TimingSpec) -> Rule:
         min_confidence=m.min_confidence,
         keywords=tuple(m.keywords),
         min_sources=m.min_sources,
+        roles=tuple(m.roles),
+        directions=tuple(m.directions),
+        continue_=spec.continue_,
         routes=tuple(spec.routes),
         source=source,
         **_timing(spec, defaults),

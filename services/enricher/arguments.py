@@ -65,6 +65,14 @@ class Theme:
     owners: list[Party] = field(default_factory=list)
     partitive: bool = False  # "1,000 of these people": a part of something counted before
     text: str = ""
+    total: amounts.Amount | None = None  # "87 of 103 drones": the 103
+
+    def launched(self) -> Quantity | None:
+        """The count of an attack whose part was intercepted: the whole ("of 103")."""
+        if self.total is None:
+            return self.quantity()
+        a = self.total
+        return Quantity(a.min, a.max, self.unit, a.approximate, self.text, self.calibre)
 
     def quantity(self, unit: str | None = None) -> Quantity | None:
         if self.amount is None:
@@ -335,6 +343,7 @@ class Resolver:
                     if own is not None:
                         inner.partitive = any(d.lower_ in ("these", "those", "them", "the")
                                               for d in of[0].lefts) or of[0].tag_ == "PRP"
+                        inner.total = inner.amount  # "87 of 103 drones": 103 were launched
                         inner.amount, inner.text = own, _text(t)
                     return inner
             amount = self._amount(t, t)

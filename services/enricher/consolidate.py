@@ -20,8 +20,6 @@ from shared.records import Actor, Quantity
 _EPISTEMIC = {"denied": 3, "disputed": 2}
 _AGENTS = ("sender", "attacker", "supporter", "subject")
 _PATIENTS = ("recipient", "target", "victim")
-_SPECIFIC = {"completed": 6, "confirmed": 7, "under_way": 5, "estimated": 4, "reported": 3,
-             "pledged": 2, "planned": 1}
 
 
 def merge(drafts: list[Draft]) -> list[Draft]:
@@ -177,12 +175,10 @@ def _status(cluster: list[Draft]) -> str:
     if any(d.disputed_by for d in cluster):
         return "disputed"
     body = [d for d in cluster if not d.headline] or cluster
-    counts = Counter(d.status for d in body)
     first = min(body, key=lambda d: d.position).status
-    top = max(counts.values())
-    if counts[first] == top:
-        return first
-    return max((s for s in counts if counts[s] == top), key=lambda s: _SPECIFIC.get(s, 0))
+    if first in ("completed", "reported") and any(d.status == "confirmed" for d in body):
+        return "confirmed"  # a later confirmation by the actor or an authority
+    return first  # the lede says how sure the report is; later narration repeats it
 
 
 def breakdowns(events: list[Draft]) -> list[Draft]:

@@ -28,6 +28,7 @@ from services.enricher import nlp as nlp_model
 from services.enricher.arguments import Discourse, Resolver
 from services.enricher.background import published_year, retrospective
 from services.enricher.consolidate import breakdowns, merge
+from services.enricher import frames
 from services.enricher.frames import drafts
 from services.enricher.gazetteer import Gazetteer, Mention
 from services.enricher.mentions import MentionIndex
@@ -72,6 +73,7 @@ class Enricher:
                  story_index: StoryIndex | None = None, nlp: Language | None = None) -> None:
         self.gazetteer = Gazetteer(extra_gazetteer)
         self.lex = lexicon.load()
+        self.lex.know(frames.CODE_LEMMAS)
         self.nlp = nlp or nlp_model.pipeline()
         self.places = places.index()
         self.story_index = story_index

@@ -25,8 +25,18 @@ _LOOKBACK = 12  # sentences a dispute may reach back
 
 def apply(s: Sentence, doc: Doc, new: list[Draft], prior: list[Draft]) -> list[Draft]:
     """Apply the dispute in ``doc`` to ``prior``; return the sentence's own drafts."""
-    if any(d.status in ("denied", "disputed") for d in new):
-        return new  # the sentence names what it denies: consolidation links it
+    denials = [d for d in new if d.status in ("denied", "disputed")]
+    if denials:  # "X denied that its forces fired any rockets": the claim it denies
+        kept = [d for d in new if d not in denials]
+        for d in denials:
+            claim = _claim_of(d, prior)
+            if claim is None:
+                kept.append(d)
+                continue
+            if d.status == "denied" or claim.status != "denied":
+                claim.status = d.status  # the actor's own denial outranks a dispute
+            claim.disputed_by += [n for n in d.disputed_by if n not in claim.disputed_by]
+        return kept
     cue = _cue(s, doc)
     if cue is None:
         return new
@@ -38,7 +48,7 @@ def apply(s: Sentence, doc: Doc, new: list[Draft], prior: list[Draft]) -> list[D
     code = party[0].code if party else None
     if not name:
         return new
-    target = _target(s, doc, prior, code)
+    target = _target(s, doc, prior, code, {t.i for t in denier_tok.subtree})
     if target is None:
         return new
     if code and code in target.codes(*_AGENTS):
@@ -49,6 +59,21 @@ def apply(s: Sentence, doc: Doc, new: list[Draft], prior: list[Draft]) -> list[D
         target.disputed_by.append(party[0].name if party and party[0].state and
                                   party[0].kind != "person" else name)
     return new
+
+
+def _claim_of(d: Draft, prior: list[Draft]) -> Draft | None:
+    """The latest earlier claim of the same type whose parties the denial does not contradict
+    (a denial often names fewer: "Moscow denied that its drones were aimed at Poland")."""
+    for p in reversed(prior):
+        if p.type != d.type or p.status in ("denied", "disputed") or p.headline:
+            continue
+        if d.sentence_index - p.sentence_index > _LOOKBACK:
+            return None
+        clash = any(d.codes(*roles) and p.codes(*roles) and not d.codes(*roles) & p.codes(*roles)
+                    for roles in (_AGENTS, ("recipient", "target", "victim")))
+        if not clash:
+            return p
+    return None
 
 
 def _cue(s: Sentence, doc: Doc) -> Token | None:
@@ -75,9 +100,14 @@ def _denier(s: Sentence, cue: Token) -> Token | None:
     return None
 
 
-def _target(s: Sentence, doc: Doc, prior: list[Draft], code: str | None) -> Draft | None:
+def _target(s: Sentence, doc: Doc, prior: list[Draft], code: str | None,
+            denier: set[int] | None = None) -> Draft | None:
+    """The claim a dispute is about: the latest earlier draft of a type its nouns point to
+    (the denier's own words, "the army", point nowhere), preferring shared parties."""
     types: set[str] = set()
     for t in doc:
+        if denier and t.i in denier:
+            continue
         th = s.lex.themes.get(t.lower_)
         if th is not None:
             types.update(_TYPES_BY_THEME.get(th[0], ()))

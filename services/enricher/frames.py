@@ -32,7 +32,23 @@ LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "mount", "stage", "unleas
                          "face", "suffer", "repel", "repulse", "thwart", "foil", "come",
                          "see", "witness", "endure"})
 _AGENT_ROLES = frozenset({"sender", "attacker", "supporter", "subject"})
+TEMPORAL = frozenset({"dawn", "dusk", "night", "nights", "morning", "evening", "afternoon",
+                      "midnight", "noon", "midday", "weekend", "week", "weeks", "month", "months",
+                      "year", "years", "day", "days", "hours", "hour", "time", "times", "today",
+                      "tonight", "yesterday", "overnight", "monday", "tuesday", "wednesday",
+                      "thursday", "friday", "saturday", "sunday", "january", "february",
+                      "march", "april", "may", "june", "july", "august", "september",
+                      "october", "november", "december", "jan", "feb", "aug", "sept", "oct",
+                      "nov", "dec", "beginning", "end", "start", "spring", "summer", "autumn",
+                      "winter", "past", "period", "weekdays", "decade", "decades"})
+_PARTICLES = frozenset({"out", "back", "down", "up", "off", "away", "over", "home"})
 _RECEIVING = frozenset({"take", "receive", "get", "accept", "await", "expect", "welcome"})
+
+
+def _code_lemmas() -> frozenset[str]:
+    from services.enricher.senses import STRONG_ATTACK, WEAPON_REQUIRED
+    from services.enricher.syntax import OBJECT_CONTROL
+    return frozenset(LIGHT_VERBS | _RECEIVING | STRONG_ATTACK | WEAPON_REQUIRED | OBJECT_CONTROL)
 
 
 def triggers(tok: Token, lex: Lexicon) -> list[Entry]:
@@ -42,8 +58,16 @@ def triggers(tok: Token, lex: Lexicon) -> list[Entry]:
     lemma = lex.lemma(lower)
     out: list[Entry] = []
     if is_verb(tok) or (tok.tag_ == "JJ" and lemma in lex.verbs):
+        # a particle or object completes a phrasal entry ("pulled out", "open fire", "shoot
+        # dead"); a preposition only right after the verb ("crossed into"): "called [X] in
+        # Afghanistan" is not "call in"
+        nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
         particles = {c.lower_ for c in tok.children if c.dep_ in ("prt", "dobj", "advmod",
-                                                                  "acomp", "oprd", "prep")}
+                                                                  "acomp", "oprd")}
+        particles |= {c.lower_ for c in tok.children if c.dep_ == "prep"
+                      and c.lower_ in _PARTICLES}  # "pulled its soldiers out of Somalia"
+        if nxt is not None and nxt.dep_ in ("prep", "prt") and nxt.head.i == tok.i:
+            particles.add(nxt.lower_)
         for entry in lex.verbs.get(lemma, ()):
             if entry.rest and entry.rest[0] in particles:
                 out.insert(0, entry)
@@ -87,6 +111,7 @@ def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
 
     def put(position: str, tokens: list[Token]) -> None:
         slot = frame.slots.get(position)
+        tokens = [t for t in tokens if t.lower_ not in TEMPORAL and not _year(t)]
         if slot and tokens:
             got.setdefault(slot, []).extend(t for t in tokens if t not in got.get(slot, []))
 
@@ -104,7 +129,10 @@ def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
             objs, got = got.pop(frame.slots["subj"], []), got  # "Two soldiers killed"
         put("obj", objs)
         put("iobj", indirect(tok))
+        particles = {c.lower_ for c in tok.children if c.dep_ == "prt"}
         for word, obj in preps(tok):
+            if word == "of" and particles & {"out", "off", "away"}:
+                word = "from"  # "pulled its soldiers out of Somalia"
             put(word, [obj])
         for word, obj in _clause_preps(tok):  # "sent troops to Russia": "to" on troops
             if frame.slots.get(word) not in (None, "theme") and \
@@ -116,7 +144,8 @@ def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
         put("subj", own)
         for word, obj in preps(tok):
             put(word, [obj])
-        mods = [c for c in tok.children if c.dep_ == "compound" and c not in own]
+        mods = [c for c in tok.children if c.dep_ == "compound" and c not in own and (
+            c.i in s.resolver.at or s.resolver.theme(c) is not None)]
         weapons = [c for c in mods if s.resolver.theme(c) is not None]
         if weapons and "with" in frame.slots and frame.slots["with"] == "instrument":
             put("with", weapons)  # "IED blast", "drone attack": the weapon, not the target
@@ -136,6 +165,13 @@ def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
                 if not got.get(frame.slots.get(word, "")):
                     put(word, [obj])
     return got
+
+
+def _year(t: Token) -> bool:
+    return t.like_num and len(t.text) == 4 and t.text[:2] in ("19", "20")
+
+
+CODE_LEMMAS = _code_lemmas()  # verbs the code names, whose inflections the lexicon learns
 
 
 def _telegraphic_passive(s: Sentence, tok: Token, frame: Frame) -> bool:
@@ -188,9 +224,9 @@ def _light_verb(s: Sentence, noun: Token, frame: Frame) -> Token | None:
     if frame.name == "meet" and noun.dep_ == "pobj" and head.lower_ in (
             "in", "during", "for", "at", "after", "on") and is_verb(head.head):
         return head.head
-    if noun.dep_ in ("dobj", "nsubjpass", "attr") and is_verb(head) and (
-            s.lex.lemma(head.lower_) in LIGHT_VERBS or head.dep_ == "ROOT"):
-        return head
+    if noun.dep_ in ("dobj", "nsubjpass", "attr") and is_verb(head) and \
+            s.lex.lemma(head.lower_) in LIGHT_VERBS:
+        return head  # not "X condemned the strike": condemning is not striking
     if noun.dep_ == "pobj" and head.dep_ == "prep" and is_verb(head.head) and \
             head.lower_ in ("under", "in"):
         return None  # "came under attack": the subject is the target
@@ -198,6 +234,8 @@ def _light_verb(s: Sentence, noun: Token, frame: Frame) -> Token | None:
 
 
 def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
+    if _adjunct_of_death(s, tok):
+        return None  # "soldiers killed fighting Ukrainian forces": how they died
     slots = _slots(s, tok, frame)
     theme = _theme(s, tok, frame, slots)
     etype = frame.event_for(theme.cls if theme else None)
@@ -234,9 +272,15 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
     d.background = s.retrospective or is_background(tok, s.lex, s.year)
     _apply_stance(s, d, stance, slots)
     d.partitive = bool(theme and theme.partitive)
-    d.anaphoric = bool(theme and theme.amount is None and _definite(theme.token))
+    d.anaphoric = bool(theme and theme.amount is None and _definite(theme.token)) or (
+        not tok.tag_.startswith("VB") and _definite(tok) and not slots)
     d.confidence = _confidence(d)
     return d
+
+
+def _adjunct_of_death(s: Sentence, tok: Token) -> bool:
+    return tok.dep_ == "advcl" and tok.tag_ == "VBG" and s.lex.lemma(tok.head.lower_) in (
+        "kill", "die", "wound", "injure", "perish")
 
 
 def _default_status(s: Sentence, tok: Token, frame: Frame) -> str | None:

@@ -66,10 +66,17 @@ class Lexicon:
     military: set[str] = field(default_factory=set)
     dispute_verbs: set[str] = field(default_factory=set)
     dispute_phrases: list[str] = field(default_factory=list)
+    irregular: dict[str, list[str]] = field(default_factory=dict)
     _automaton: Any = None
 
     def lemma(self, word: str) -> str:
         return self.forms.get(word, word)
+
+    def know(self, lemmas: Iterable[str], irregular: dict[str, list[str]] | None = None
+             ) -> None:
+        """Make ``lemma`` map the inflections of these verbs too (code-side word lists)."""
+        for lemma in lemmas:
+            _add_forms(self.forms, lemma, verb_forms(lemma, irregular or self.irregular))
 
     def scan(self, lowered: str) -> list[tuple[int, int]]:
         """(offset, kind bits) of every scan hit in the lower-cased text, in order."""
@@ -95,13 +102,15 @@ class Lexicon:
         """The registers an article is written in: at least ``min_words`` distinct cue words
         of one register (a match report, a market story), beyond the military ones."""
         ws = set(all_words)
-        return {name for name, cue in self.register.items() if len(ws & cue) >= min_words}
+        return {name for name, cue in self.register.items()
+                if len(ws & cue) >= (3 if name == "exercise" else min_words)}
 
 
 def load(path: Path = DATA / "lexicon.yaml") -> Lexicon:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     lex = Lexicon()
     irregular = {k: list(v) for k, v in data["irregular"].items()}
+    lex.irregular = irregular
     for lemma, forms in irregular.items():
         for form in forms:
             lex.forms.setdefault(form, lemma)
@@ -229,7 +238,7 @@ def _automaton(lex: Lexicon, irregular: dict[str, list[str]]) -> Any:
 # " word" only matches at a word start; str.translate is one C pass over the text
 _BLANK = {i: " " for i in range(0x3000) if not chr(i).isalnum() and chr(i) not in " -"}
 
-_WORD = re.compile(r"[a-z][a-z'-]*")
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
 
 
 def words(lowered: str) -> list[str]:

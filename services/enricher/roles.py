@@ -175,7 +175,7 @@ def _interception(s: Sentence, slots: Slots, theme: Theme | None) -> Built:
             if c.dep_ == "acl":
                 attackers = attackers or [p for a in subjects(c) for p in s.resolver.parties(a)]
     acts = actors(s, "attacker", attackers) + actors(s, "target", defenders)
-    return Built(acts, theme.quantity() if theme else None, location(s, slots, "location"),
+    return Built(acts, theme.launched() if theme else None, location(s, slots, "location"),
                  True)
 
 
@@ -195,6 +195,13 @@ def _attack(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme | 
     if not attackers:  # "Russian strikes", "the Israeli offensive"
         attackers = [p for p in s.resolver.owners(tok) if p.kind != "place"]
     loc = location(s, slots, "location", "target", "place")
+    weapons = [t for t in slots.get("target", []) if _is_weapon(s, t)]
+    for t in weapons:  # "fired 40 drones at Kyiv": the object is the weapon, not the target
+        th = s.resolver.theme(t)
+        if th is not None and not attackers:
+            attackers = [p for p in th.owners if p.kind != "place"]
+    slots = {**slots, "target": [t for t in slots.get("target", []) if t not in weapons],
+             "instrument": [*slots.get("instrument", []), *weapons]}
     targets = [p for p in parties(s, slots, "target", "party") if p not in attackers
                and not (p.kind == "organisation" and p.entry is None)]  # NER-only names
     attacker_codes = codes(attackers)
@@ -207,6 +214,11 @@ def _attack(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme | 
         targets = _implied_target(s, attackers, loc)
     acts = actors(s, "attacker", attackers) + actors(s, "target", targets)
     return Built(acts, _weapon_count(s, slots, theme), loc, armed or bool(attackers))
+
+
+def _is_weapon(s: Sentence, t: Token) -> bool:
+    th = s.resolver.theme(t)
+    return th is not None and th.cls == "munition"
 
 
 def _into_the_sea(slots: Slots) -> bool:
@@ -297,7 +309,9 @@ def _casualty_unit(s: Sentence, tok: Token) -> str:
 
 
 def _own_object(verb: Token) -> bool:
-    return any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children)
+    """Does a coordinated verb count its own victims ("killing four and wounding 19",
+    "three killed and one wounded")?"""
+    return any(c.dep_ in ("dobj", "nsubjpass", "nsubj") for c in verb.children)
 
 
 def _mobilisation(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme | None
