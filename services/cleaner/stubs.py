@@ -7,7 +7,8 @@ import re
 from services.cleaner.errors import Unusable
 from services.cleaner.lines import word_count
 
-MIN_WORDS = 25  # fewer story words than this is not an article
+MIN_WORDS = 25  # a page with fewer story words than this is not an article
+MIN_TEXT_WORDS = 4  # pushed or feed text: a one-line flash is an article
 _STUB_MAX_WORDS = 200  # a wall message is short; a long article merely mentioning cookies is fine
 
 _CONSENT = re.compile(
@@ -62,10 +63,10 @@ def strip_walls(paragraphs: list[str]) -> list[str]:
     ]
 
 
-def check(paragraphs: list[str], page_text: str = "") -> list[str]:
+def check(paragraphs: list[str], page_text: str = "", min_words: int = MIN_WORDS) -> list[str]:
     """The story paragraphs, or Unusable when only a wall or too little text is left."""
     story = strip_walls(paragraphs)
-    if sum(word_count(p) for p in story) >= MIN_WORDS:
+    if sum(word_count(p) for p in story) >= min_words:
         return story
     reason = classify(paragraphs) or _page_reason(page_text[:20_000])
     raise Unusable(reason or "no_body", "too little article text")

@@ -88,6 +88,8 @@ class Discourse:
     people: dict[str, str] = field(default_factory=dict)  # surname -> full name
     context: set[str] = field(default_factory=set)  # countries the article is about
     focus: str | None = None  # the country of the dateline ("KYIV, Aug 21 —")
+    sides: list[Party] = field(default_factory=list)  # the countries of the latest talks
+    people_codes: dict[str, str] = field(default_factory=dict)  # person -> country
 
 
 class Resolver:
@@ -137,6 +139,10 @@ class Resolver:
         anaphor = self._definite(t)
         if anaphor is not None:
             return [anaphor]
+        if _pair(t):  # "the two sides", "both countries": the parties of the latest talks
+            return list(self.discourse.sides) or [
+                p for e in self.index.resolve_pair(self.base + t.idx)
+                for p in [self.from_entry(e, t.i, pronoun=True)] if p]
         generic = self.lex.generic.get(self._compound_text(t)) or self.lex.generic.get(t.lower_)
         if generic:
             own = [p for p in self.owners(t) if p.state or p.kind == "organisation"]
@@ -157,6 +163,8 @@ class Resolver:
             return Party(self.country_name(e.country or ""), "country", e.country, token,
                          state=True, entry=e, pronoun=pronoun)
         if e.kind == "person":
+            if e.country:
+                self.discourse.people_codes[e.name] = e.country
             return Party(e.name, "person", e.country, token, entry=e, pronoun=pronoun)
         if e.kind == "place":
             state = e.subtype == "capital"  # "Moscow says", "Kyiv sent"
@@ -218,6 +226,9 @@ class Resolver:
         for word, obj in preps(t):
             if word in ("from", "of", "belonging to", "loyal to"):
                 out += [p for p in self.known(obj) if p.kind in ("country", "organisation")]
+        container = t.head.head if t.dep_ == "pobj" and t.head.lower_ == "of" else None
+        if not out and container is not None and container.lower_ in _CONTAINERS:
+            out = self.owners(container)  # "its initial batch of about 11,000 soldiers"
         return out
 
     def known(self, t: Token) -> list[Party]:
@@ -273,6 +284,8 @@ class Resolver:
             text = people[text]  # "Pashinyan" after "Nikol Pashinyan"
         elif " " in text:
             people.setdefault(text.split()[-1], text)
+        if country:
+            self.discourse.people_codes[text] = country
         return Party(text, "person", country, t.i)
 
     def chunk(self, t: Token) -> list[Token]:
@@ -354,6 +367,7 @@ class Resolver:
             inner = self.theme(of[0]) if of else None
             if inner is not None:
                 inner.amount = inner.amount or self._amount_of(t)
+                inner.owners = inner.owners or self.owners(t)  # "its batch of 11,000 soldiers"
                 return inner
         cls_unit = self._theme_class(t)
         if cls_unit is None:
@@ -383,18 +397,29 @@ class Resolver:
         return None
 
     def _amount_of(self, t: Token) -> amounts.Amount | None:
-        nums = [c for c in t.children if c.dep_ in ("nummod", "quantmod") and
-                not _calibre_number(c) and not _designation(c)]
+        nums: list[Token] = []
+        mods = [g for c in t.children if c.dep_ == "compound" for g in c.children]
+        for c in [*t.children, *mods]:  # "12 million artillery rounds": on "artillery"
+            if c.dep_ not in ("nummod", "quantmod") or _designation(c):
+                continue
+            if _calibre_number(c):  # "some 12 million 152mm shells": the count hangs on 152
+                nums += [g for g in c.children if g.like_num or g.dep_ == "quantmod"]
+            else:
+                nums.append(c)
         if not nums:
             nums = [c for c in t.children if c.dep_ in ("amod", "det") and c.lower_ in
                     ("dozens", "hundreds", "thousands", "scores")]
         if not nums:
             return None
+        nums.sort(key=lambda c: (not c.like_num, c.i))  # the number, not a hedge beside it
         return self._amount(nums[0], t)
 
     def _amount(self, num: Token, head: Token) -> amounts.Amount | None:
-        toks = sorted(num.subtree, key=lambda x: x.i)
-        lead = [c for c in head.lefts if c.i < toks[0].i and c.lower_ in _HEDGES]
+        toks = sorted((x for x in num.subtree if not _calibre_number(x) and x.lower_ != "mm"),
+                      key=lambda x: x.i)
+        if not toks:
+            return None
+        lead = [c for c in head.doc[head.left_edge.i:toks[0].i] if c.lower_ in _HEDGES]
         words = [x for x in [*lead, *toks] if x.i <= max(num.i, toks[-1].i)
                  and not _calibre_number(x)]
         return amounts.parse(" ".join(w.text for w in words))
@@ -461,6 +486,12 @@ _HEDGES = frozenset({"some", "about", "around", "roughly", "nearly", "almost", "
                      "estimated", "over", "least", "more", "than", "up", "to", "another",
                      "an", "additional", "further", "at", "as", "many", "close"})
 _VAGUE_HEADS = frozenset({"dozens", "hundreds", "thousands", "scores", "tens", "millions"})
+
+
+def _pair(t: Token) -> bool:
+    return t.lower_ in ("sides", "countries", "nations", "governments", "leaders", "allies",
+                        "neighbours", "neighbors", "capitals") and any(
+        c.lower_ in ("two", "both") for c in t.children)
 
 
 def _figurative_force(t: Token, lex: Lexicon) -> bool:

@@ -15,6 +15,7 @@ from spacy.tokens import Token
 from services.enricher.lexicon import Lexicon
 
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")
+HISTORY_BEFORE = 1990  # a year before this is history whatever the article's date
 _PAST = ("last year", "years ago", "decades ago", "a decade ago", "a century ago",
          "the previous year", "centuries ago", "in the 1990s", "in the 1980s")
 _RETRO_TITLE = ("anniversary", "years on", "years after", "remembering", "looking back",
@@ -37,14 +38,24 @@ def is_background(trigger: Token, lex: Lexicon, year: int | None) -> bool:
     clause = clause_head(trigger)
     for t in sent:
         m = _YEAR.match(t.text)
-        if not m or year is None:
-            continue
-        prep = t.head.lower_ if t.dep_ in ("pobj", "nummod", "npadvmod") else ""
-        if prep in ("since", "from", "until", "by", "through"):
-            continue  # a running total or a deadline, not a date in the past
-        if int(m.group(1)[:4]) < year and clause_head(t).i == clause.i:
+        if not m or _running(t):
+            continue  # "since the start of the war in 2022": a running total, not the past
+        when = int(m.group(1)[:4])
+        old = when < HISTORY_BEFORE or (year is not None and when < year)
+        if old and clause_head(t).i == clause.i:
             return True
     return any(p in low for p in _PAST) and _past_tense(clause)
+
+
+def _running(year: Token) -> bool:
+    node = year
+    for _ in range(6):
+        if node.lower_ in ("since", "from", "until", "by", "through", "till"):
+            return True
+        if node.head.i == node.i or node.tag_.startswith("VB"):
+            return False
+        node = node.head
+    return False
 
 
 def _past_tense(verb: Token) -> bool:

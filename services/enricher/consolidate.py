@@ -42,10 +42,13 @@ def compatible(a: Draft, b: Draft) -> bool:
     if a.sentence_index == b.sentence_index and not a.headline and a.position != b.position \
             and a.type in ("attack", "casualties") and _quantity_conflict(a, b):
         return False
-    for roles in (_AGENTS, _PATIENTS, ("participant",)):
+    for roles in (_AGENTS, _PATIENTS):
         ka, kb = a.codes(*roles), b.codes(*roles)
         if ka and kb and not ka & kb:
             return False
+    pa, pb = a.codes("participant"), b.codes("participant")
+    if pa and pb and not (pa <= pb or pb <= pa):
+        return False  # Kim with Lavrov is not Kim with Shoigu
     if _quantity_conflict(a, b):
         return False
     if a.direction and b.direction and a.direction != b.direction and not (
@@ -104,6 +107,10 @@ def combine(cluster: list[Draft]) -> Draft:
     out.position = first.position
     out.sentence = first.sentence if first.quantity or not best.quantity else best.sentence
     out.quantity = _specific([d.quantity for d in cluster if d.quantity]) or best.quantity
+    calibre = next((d.quantity.calibre for d in cluster if d.quantity and d.quantity.calibre),
+                   None)
+    if out.quantity is not None and calibre and not out.quantity.calibre:
+        out.quantity = replace(out.quantity, calibre=calibre)  # "152mm" said once
     out.location = _place(cluster)
     out.time_text = next((d.time_text for d in sorted(body, key=lambda d: d.position)
                           if d.time_text), None)

@@ -16,16 +16,16 @@ import re
 import threading
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from services.enricher import disputes, lexicon, places
+from services.enricher import disputes, lexicon, parts, places
 from services.enricher import nlp as nlp_model
-from services.enricher.arguments import Discourse, Resolver
+from services.enricher.arguments import Discourse, Party, Resolver
 from services.enricher.background import published_year, retrospective
 from services.enricher.consolidate import breakdowns, merge
 from services.enricher import frames
@@ -188,6 +188,9 @@ class Enricher:
             new = drafts(sentence, list(doc))
             if cand.kinds & lexicon.DISPUTE:
                 new = disputes.apply(sentence, doc, new, out)
+            if parts.attach(parts.read(doc), out):  # "1,000 of these would be sappers"
+                new = [d for d in new if not d.partitive]
+            _remember_sides(discourse, new, self.country_name)
             out += new
         return out
 
@@ -216,6 +219,19 @@ class _Plan:
                 cut = self.story - c.start
                 text = " " * cut + text[cut:]
             yield text
+
+
+def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str], str]
+                    ) -> None:
+    """After talks between two countries, "the two sides" are those countries."""
+    for d in new:
+        if d.type == "diplomatic_contact":
+            codes = list(dict.fromkeys(a.code for a in d.actors if a.code))
+            codes = codes or list(dict.fromkeys(c for a in d.actors
+                                                for c in [discourse.people_codes.get(a.name)]
+                                                if c))
+            if len(codes) == 2:
+                discourse.sides = [Party(name(c), "country", c, state=True) for c in codes]
 
 
 def _event(d: Draft) -> Event:

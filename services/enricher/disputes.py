@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
+from services.enricher import amounts
 from services.enricher.frames import Draft, Sentence, _source_name
 from services.enricher.syntax import governors, subjects
 
@@ -114,6 +115,16 @@ def _target(s: Sentence, doc: Doc, prior: list[Draft], code: str | None,
     keys = {p.code or p.name for t in doc for p in s.resolver.parties(t, owners=False)}
     pool = [d for d in prior if s.index - d.sentence_index <= _LOOKBACK and not d.headline
             and (not types or d.type in types)]
-    sharing = [d for d in pool if d.codes() & (keys | ({code} if code else set()))]
-    chosen = (sharing or pool)[-1:] if (sharing or pool) else []
-    return chosen[0] if chosen else None
+    if not pool:
+        return None
+    numbers = [a for t in doc if t.like_num for a in [amounts.parse(t.text)] if a]
+    plans = any(s.lex.lemma(t.lower_) in ("plan", "intend", "prepare") for t in doc)
+
+    def score(d: Draft) -> tuple[int, int]:
+        shared = len(d.codes() & (keys | ({code} if code else set())))
+        counted = any(d.quantity and d.quantity.min <= n.max and n.min <= d.quantity.max
+                      for n in numbers)
+        planned = plans and d.status in ("planned", "pledged")
+        return (shared + 2 * counted + planned, d.position)
+
+    return max(pool, key=score)

@@ -300,8 +300,11 @@ def _apply_stance(s: Sentence, d: Draft, stance: Stance, slots: dict[str, list[T
         agents = {a.code for a in d.actors if a.role in _AGENT_ROLES and a.code}
         if who is not None and who.code and who.code not in agents and not who.pronoun:
             d.status = "disputed"
-        name = (who.name if who and who.state and who.kind != "person" else
-                denier.name if denier else None)
+        if who is not None and who.state and who.code and who.kind in ("place", "country"):
+            name: str | None = s.resolver.country_name(who.code)  # "Tehran denied": Iran
+        else:
+            name = (who.name if who and who.state and who.kind != "person" else
+                    denier.name if denier else None)
         if name:
             d.disputed_by.append(name)
     agents = {a.code for a in d.actors if a.role in _AGENT_ROLES and a.code}
@@ -369,11 +372,28 @@ def _theme(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Token]]
         th = r.theme(t)
         if th is not None:
             return th
+    if tok.tag_.startswith("VB") and not objects(tok) and frame.name in _COUNTED_FRAMES:
+        return _stranded_theme(s, tok)
     if frame.name == "sign":  # "signed a defence pact": the pact noun is the object
         for t in slots.get("theme", []):
             key = t.lower_
             if key in s.lex.themes:
                 return r.theme(t)
+    return None
+
+
+_COUNTED_FRAMES = frozenset({"send", "supply", "pledge", "station", "move"})
+
+
+def _stranded_theme(s: Sentence, tok: Token) -> Theme | None:
+    """A verb whose object the small parser lost ("the 6,000 extra personnel Shoigu said
+    North Korea had pledged"): a counted theme noun before it that no verb governs."""
+    for t in reversed(list(tok.doc[:tok.i])):
+        th = s.resolver.theme(t)
+        if th is not None and th.amount is not None and th.cls in ("troop", "munition") \
+                and not (t.head.tag_.startswith("VB") and t.dep_ in ("dobj", "nsubj",
+                                                                       "nsubjpass")):
+            return th
     return None
 
 

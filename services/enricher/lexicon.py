@@ -64,6 +64,7 @@ class Lexicon:
     phrases: dict[str, list[str]] = field(default_factory=dict)  # class -> multiword cues
     history: list[str] = field(default_factory=list)
     military: set[str] = field(default_factory=set)
+    military_phrases: list[str] = field(default_factory=list)
     dispute_verbs: set[str] = field(default_factory=set)
     dispute_phrases: list[str] = field(default_factory=list)
     irregular: dict[str, list[str]] = field(default_factory=dict)
@@ -144,7 +145,8 @@ def load(path: Path = DATA / "lexicon.yaml") -> Lexicon:
         lex.register[name] = {str(w) for w in words if " " not in str(w)}
         lex.phrases[name] = [str(w) for w in words if " " in str(w)]
     lex.history = [str(w) for w in data["history"]["words"]]
-    lex.military = {str(w) for w in data["military_context"]}
+    lex.military = {str(w) for w in data["military_context"] if " " not in str(w)}
+    lex.military_phrases = [str(w) for w in data["military_context"] if " " in str(w)]
     lex.dispute_verbs = {str(w) for w in data["dispute"]["verbs"]}
     lex.dispute_phrases = [str(w) for w in data["dispute"]["phrases"]]
     for word in lex.dispute_verbs:

@@ -59,11 +59,13 @@ def read(trigger: Token, lex: Lexicon, name_of: Callable[[Token], str | None],
     """The stance of the sentence towards the event ``trigger`` evokes."""
     cues = _Cues()
     cues.node(trigger, lex, modal=True)
+    cues.cite(trigger, name_of)
     modal = True
     prev = trigger
     for head, link in governors(trigger):
         if link in _BOUNDARY and prev.tag_.startswith("VB") and not _infinitive(prev):
             modal = False  # "the troops that Russia sent": not governed by the main verb
+        cues.cite(head, name_of)
         cues.link(prev, head, link, lex, modal, name_of)
         cues.node(head, lex, modal=modal and link not in ("conj",))
         prev = head
@@ -74,10 +76,43 @@ def read(trigger: Token, lex: Lexicon, name_of: Callable[[Token], str | None],
                 name = name_of(obj)
                 head_class = _SOURCE_HEADS.get(obj.lower_)
                 cues.according.append(Source(name or obj.text, obj, head_class or "neutral"))
+    cues.sources = [src for src in cues.sources if src.name.lower() not in _NOT_SOURCES]
+    if not cues.sources and not cues.according:
+        cues.sources = _sentence_sources(trigger, lex, name_of)[::-1]
     text = sent.text.lower()
     if trigger.tag_ not in ("VBD", "VBN") and any(a in text for a in _FUTURE_ADVERBS):
         cues.future_adverb = True
     return cues.stance(default, trigger, sent.text.rstrip().endswith("?"))
+
+
+_NOT_SOURCES = frozenset({"", "information", "report", "reports", "data", "statement", "it",
+                          "this", "that", "which", "who", "they", "claim", "claims"})
+
+
+def _sentence_sources(trigger: Token, lex: Lexicon, name_of: Callable[[Token], str | None]
+                      ) -> list[Source]:
+    """When the parse does not put the event under its reporting verb ("CNN reported on
+    July 2, citing X and Y, that ..."), the sentence's reporting verbs outside the event's
+    own clause, and what they cite, in order."""
+    own = {t.i for t in trigger.subtree}
+    out: list[Source] = []
+    for t in trigger.sent:
+        if t.i in own or not t.tag_.startswith("VB"):
+            continue
+        report = lex.reporting.get(lex.lemma(t.lower_))
+        if t.lower_ == "citing":
+            for o in t.children:
+                if o.dep_ in ("dobj", "pobj"):
+                    for x in [o, *(g for g in o.children if g.dep_ == "conj")]:
+                        name = name_of(x)
+                        if name and name.lower() not in _NOT_SOURCES:
+                            out.append(Source(name, x, "neutral"))
+        elif report:
+            for sub in (c for c in t.children if c.dep_ == "nsubj"):
+                name = name_of(sub)
+                if name and name.lower() not in _NOT_SOURCES:
+                    out.append(Source(name, sub, report))
+    return out
 
 
 def _infinitive(verb: Token) -> bool:
@@ -107,6 +142,19 @@ class _Cues:
     sources: list[Source] = field(default_factory=list)  # innermost first
     according: list[Source] = field(default_factory=list)
     deniers: list[Source] = field(default_factory=list)
+
+    def cite(self, t: Token, name_of: Callable[[Token], str | None]) -> None:
+        """"..., citing a Ukrainian intelligence assessment and a Western official": the
+        sources of the clause ``t`` heads (kept innermost first, like ``sources``)."""
+        for c in t.children:
+            if c.lower_ != "citing":
+                continue
+            cited = [x for o in c.children if o.dep_ in ("dobj", "pobj")
+                     for x in [o, *(g for g in o.children if g.dep_ == "conj")]]
+            for x in reversed(cited):
+                name = name_of(x)
+                if name:
+                    self.sources.append(Source(name, x, "neutral"))
 
     def node(self, t: Token, lex: Lexicon, modal: bool) -> None:
         for c in t.children:
@@ -162,15 +210,6 @@ class _Cues:
                 self.sources.append(src)
                 if report == "denied":
                     self.deniers.append(src)
-            for c in head.children:  # "..., citing a Ukrainian intelligence assessment"
-                if c.lower_ == "citing":
-                    for o in c.children:
-                        if o.dep_ in ("dobj", "pobj"):
-                            for x in [o, *[g for g in o.children if g.dep_ == "conj"]]:
-                                cited = name_of(x)
-                                if cited:
-                                    self.sources.insert(len(self.sources) - len(names),
-                                                        Source(cited, x, "neutral"))
 
     def _governor(self, cls: str | None, link: str, head: Token) -> None:
         if cls == "planned":

@@ -331,6 +331,11 @@ def _support(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme |
              ) -> Built | None:
     supporters, armed = _agents(s, slots)
     recipients = [p for p in parties(s, slots, "recipient", "partner") if p not in supporters]
+    if not recipients:  # "support whatever Russia does", "all measures taken by Moscow"
+        near = [*slots.get("recipient", []),
+                *(c for c in tok.children if c.dep_ in ("ccomp", "dobj"))]
+        recipients = [p for t in near for x in t.subtree for p in s.resolver.known(x)
+                      if p.state and p not in supporters][:1]
     both = parties(s, slots, "party")
     if not supporters and len(both) >= 2:
         supporters, recipients = both[:1], both[1:]

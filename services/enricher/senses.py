@@ -51,8 +51,9 @@ def military_ok(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Tok
     lemma = s.lex.lemma(tok.lower_)
     if etype == "attack":
         return _attack_sense(s, lemma, slots, weapon, armed, other)
-    if etype == "military_support":
-        return military_sentence(s) or weapon or tok.lower_ in ("pact", "treaty", "alliance")
+    if etype == "military_support":  # a state backing a state, in a story about a war
+        return military_sentence(s) or weapon or tok.lower_ in ("pact", "treaty", "alliance") \
+            or (s.military_doc and armed)
     if etype == "casualties":
         if {"disaster", "medical"} & s.register and not military_sentence(s):
             return False
@@ -60,7 +61,8 @@ def military_ok(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Tok
             return False
         return s.military_doc or military_sentence(s) or armed
     if etype == "diplomatic_contact":
-        return (s.military_doc or military_sentence(s)) and "sports" not in s.register
+        return (s.military_doc or military_sentence(s) or _security_officials(s, slots)) \
+            and "sports" not in s.register
     return not other or weapon
 
 
@@ -117,13 +119,30 @@ def _armed(s: Sentence, slots: dict[str, list[Token]]) -> bool:
     return False
 
 
+_SECURITY_POSTS = ("leader", "foreign_minister", "defence_minister", "defence_secretary",
+                   "secretary_of_state", "nato_secretary_general", "security_council_secretary",
+                   "commander", "chief_of_staff", "intelligence_chief", "un_secretary_general",
+                   "eu_foreign_policy_chief")
+
+
+def _security_officials(s: Sentence, slots: dict[str, list[Token]]) -> bool:
+    """Leaders, foreign and defence ministers of two countries meeting: what they meet about
+    is the business of a watch floor even when the sentence does not say."""
+    found = {p.code for name in ("participant", "place") for t in slots.get(name, [])
+             for p in s.resolver.parties(t, owners=False)
+             if p.kind == "person" and p.entry is not None and p.entry.subtype in _SECURITY_POSTS}
+    return len(found) >= 2
+
+
 def _armed_body(p: Party) -> bool:
     """A group the gazetteer knows as armed (not any organisation the NER names)."""
     return p.entry is not None and p.entry.subtype in ("armed_group", "armed_forces", "mission")
 
 
 def military_sentence(s: Sentence) -> bool:
-    return bool(s.lex.military & set(words(s.text.lower())))
+    low = s.text.lower()
+    return bool(s.lex.military & set(words(low))) or any(
+        p in low for p in s.lex.military_phrases)
 
 
 def figurative(s: Sentence, tok: Token) -> bool:

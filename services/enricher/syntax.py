@@ -63,10 +63,15 @@ def subjects(verb: Token, lemma_of: dict[str, str] | None = None) -> list[Token]
 
 
 def objects(verb: Token) -> list[Token]:
-    """Direct objects, or the passive subject; inherited through a conjunct verb."""
+    """Direct objects, or the passive subject; inherited through a conjunct verb; the noun
+    a relative clause modifies when the object is the clause's gap ("the 6,000 personnel
+    Shoigu said North Korea had pledged")."""
     own = [c for c in verb.children if c.dep_ in OBJ or c.dep_ in PASSIVE_SUBJ]
     if own:
         return [x for o in own for x in conjuncts(_relative(o))]
+    gap = _relative_gap(verb)
+    if gap is not None:
+        return [gap]
     if verb.dep_ in ("acl",) and verb.tag_ == "VBN":
         return conjuncts(verb.head)  # "drones launched by Russia": the drones
     if verb.dep_ == "relcl" and passive(verb):
@@ -74,6 +79,18 @@ def objects(verb: Token) -> list[Token]:
     if verb.dep_ == "conj" and verb.head.tag_.startswith("VB") and passive(verb):
         return objects(verb.head)
     return []
+
+
+def _relative_gap(verb: Token) -> Token | None:
+    node = verb
+    for _ in range(4):
+        if node.dep_ == "relcl":
+            has_obj = any(c.dep_ in OBJ for c in node.children) and node.i != verb.i
+            return None if has_obj or not node.head.tag_.startswith("NN") else node.head
+        if node.dep_ not in ("ccomp", "xcomp") or node.head.i == node.i:
+            return None
+        node = node.head
+    return None
 
 
 def indirect(verb: Token) -> list[Token]:
@@ -118,14 +135,21 @@ def _inherited(verb: Token, lemma_of: dict[str, str], what: str) -> list[Token]:
     head = verb.head
     if head.i == verb.i:
         return []
+    if verb.dep_ == "xcomp" and head.dep_ == "acomp" and is_verb(head.head):
+        return subjects(head.head, lemma_of)  # "he was willing to support"
     if verb.dep_ == "xcomp":
         lemma = lemma_of.get(head.lower_, head.lower_)
+        raised = [c for c in head.children if c.dep_ in PASSIVE_SUBJ]
+        if raised:  # "North Korea is estimated by Seoul to have supplied": North Korea did
+            return conjuncts(_relative(raised[0]))
         objs = [c for c in head.children if c.dep_ in OBJ]
         if lemma in OBJECT_CONTROL and objs:
             return conjuncts(objs[0])
         return subjects(head, lemma_of)
     if verb.dep_ == "conj" and is_verb(head):
         return subjects(head, lemma_of)
+    if verb.dep_ == "xcomp" and head.dep_ == "acomp" and is_verb(head.head):
+        return subjects(head.head, lemma_of)  # "he was willing to support"
     if verb.dep_ in ("acl", "relcl") and verb.tag_ in ("VBG", "VBD", "VBZ", "VBP", "VB"):
         return [head]  # "troops fighting in Kursk", "the country that sent troops"
     if verb.dep_ == "advcl" and verb.tag_ == "VBG" and is_verb(head):

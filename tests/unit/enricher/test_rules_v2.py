@@ -1,11 +1,12 @@
 """Negation scope, relative-clause attacks, "the two sides", anaphoric transfers, breakdowns
-and the word-start trigger scan (sentences here are not in the corpus)."""
+and the word-start scan (sentences here are in no labelled corpus)."""
 
 from __future__ import annotations
 
 import random
 
 from services.enricher import Enricher
+from services.enricher.lexicon import TRIGGER
 from services.enricher.stories import simhash64
 
 from .conftest import of_type, roles, run
@@ -79,7 +80,8 @@ def test_breakdown_itemises_total_without_new_event(enricher: Enricher) -> None:
     )
     [e] = of_type(r, "troop_deployment")
     assert e.quantity and e.quantity.max == 3000 and e.quantity.unit == "personnel"
-    assert "at least 1,000" in e.quantity.text and "2,000 logistics workers" in e.quantity.text
+    assert [(p.max, p.unit, p.approximate) for p in e.breakdown] == [
+        (1000, "engineers", True), (2000, "logistics workers", False)]
 
 
 def test_training_recruits_is_support(enricher: Enricher) -> None:
@@ -89,10 +91,12 @@ def test_training_recruits_is_support(enricher: Enricher) -> None:
 
 
 def test_trigger_scan_only_at_word_starts(enricher: Enricher) -> None:
-    hits = enricher.lexicon.triggers("the government said the statement was made.")
-    assert [t.word for t in hits] == []
-    hits = enricher.lexicon.triggers('anti-tank mines were sent; "support" grew (aid).')
-    assert {t.word for t in hits} >= {"tank", "sent", "support", "aid"}
+    text = "the government said the statement was made."
+    # "men" in government, "aid" in said, "arm" in army... are no trigger hits
+    assert [p for p, kind in enricher.lex.scan(text) if kind & TRIGGER] == []
+    text = 'anti-tank mines were sent; "support" grew (aid).'
+    found = {text[p:p + 7].split()[0].strip('";().') for p, _ in enricher.lex.scan(text)}
+    assert found >= {"mines", "sent", "support", "aid"}
 
 
 def _reference_simhash(text: str) -> int:  # the original per-bit loop

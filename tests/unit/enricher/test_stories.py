@@ -12,7 +12,8 @@ REPORT_A = (
     "Kim Jong Un met Russia's foreign minister Sergey Lavrov in Wonsan on Saturday."
 )
 REPORT_B = (
-    "Pyongyang may dispatch as many as 30,000 more soldiers to Russia in the coming months, "
+    "Pyongyang is preparing to dispatch as many as 30,000 more soldiers to Russia in the coming "
+    "months, "
     "according to Ukrainian intelligence cited by American media.\n"
     "The plan surfaced days after Sergei Lavrov held talks with Kim Jong Un."
 )
