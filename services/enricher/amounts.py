@@ -46,8 +46,12 @@ _APPROX = (("about",), ("around",), ("roughly",), ("some",), ("approximately",),
            ("nearly",), ("approx",), ("circa",), ("c.",), ("~",), ("at", "minimum"),
            ("an", "additional"), ("another",), ("a", "further"), ("an", "extra"),
            ("a", "total", "of"), ("a", "reported"), ("reportedly",), ("the",), ("all",),
-           ("only",), ("just",), ("exactly",), ("precisely",), ("a", "record"))
+           ("only",), ("just",), ("exactly",), ("precisely",), ("a", "record"), ("further",),
+           ("additional",), ("extra",), ("more",), ("new",), ("first",), ("last",),
+           ("final",), ("remaining",))
 _EXACT_PREFIX = {("an", "additional"), ("another",), ("a", "further"), ("an", "extra"),
+                 ("further",), ("additional",), ("extra",), ("more",), ("new",), ("first",),
+                 ("last",), ("final",), ("remaining",),
                  ("a", "total", "of"), ("the",), ("all",), ("only",), ("just",), ("exactly",),
                  ("precisely",), ("a", "record"), ("a", "reported"), ("reportedly",)}
 _UPPER = (("up", "to"), ("fewer", "than"), ("less", "than"), ("under",), ("at", "most"),

@@ -90,6 +90,7 @@ class Discourse:
     focus: str | None = None  # the country of the dateline ("KYIV, Aug 21 —")
     sides: list[Party] = field(default_factory=list)  # the countries of the latest talks
     people_codes: dict[str, str] = field(default_factory=dict)  # person -> country
+    agent: Party | None = None  # the country that acted in the latest event
 
 
 class Resolver:
@@ -182,6 +183,8 @@ class Resolver:
         speaker = self._speaker(t, word)
         if speaker:
             return speaker
+        if t.lower_ in ("we", "our", "us") and self.discourse.agent is not None:
+            return [self.discourse.agent]  # a quote's "we": the side the story is about
         entry = self.index.resolve(word, self.base + t.idx)
         party = self.from_entry(entry, t.i, pronoun=True) if entry else None
         return [party] if party else []
@@ -205,7 +208,7 @@ class Resolver:
                     self.lex.reporting:
                 for s in head.children:
                     if s.dep_ in ("nsubj", "nsubjpass") and s.i != t.i and s.tag_ != "PRP":
-                        found = [p for p in self._party(s) if p.kind != "generic"]
+                        found = [p for p in self.parties(s) if p.kind != "generic"]
                         person = word in ("he", "his", "him", "she", "her")
                         return [p for p in found if (p.kind == "person") == person]
                 return []

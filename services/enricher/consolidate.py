@@ -118,6 +118,7 @@ def combine(cluster: list[Draft]) -> Draft:
         out.attribution += [s for s in d.attribution if s not in out.attribution]
         out.disputed_by += [s for s in d.disputed_by if s not in out.disputed_by]
         out.breakdown = out.breakdown or list(d.breakdown)
+        out.also += [q for q in d.also if q.unit not in {x.unit for x in out.also}]
     out.status = _status(cluster)
     out.direction = Counter(d.direction for d in cluster if d.direction).most_common(1)[0][0] \
         if any(d.direction for d in cluster) else None

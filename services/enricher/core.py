@@ -223,8 +223,13 @@ class _Plan:
 
 def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str], str]
                     ) -> None:
-    """After talks between two countries, "the two sides" are those countries."""
+    """After talks between two countries, "the two sides" are those countries; a quote's
+    "we" is the side that acted last."""
     for d in new:
+        agent = next((a for a in d.actors if a.role in ("sender", "attacker", "supporter",
+                                                        "subject") and a.code), None)
+        if agent is not None:
+            discourse.agent = Party(agent.name, "country", agent.code, state=True)
         if d.type == "diplomatic_contact":
             codes = list(dict.fromkeys(a.code for a in d.actors if a.code))
             codes = codes or list(dict.fromkeys(c for a in d.actors

@@ -56,9 +56,12 @@ def apply(s: Sentence, doc: Doc, new: list[Draft], prior: list[Draft]) -> list[D
         target.status = "denied"
     elif target.status != "denied":
         target.status = "disputed"
+    if party and party[0].state and party[0].code and party[0].kind in ("place", "country"):
+        name = s.resolver.country_name(party[0].code)  # "Ankara denied": Turkey
+    elif party and party[0].state and party[0].kind != "person":
+        name = party[0].name
     if name not in target.disputed_by:
-        target.disputed_by.append(party[0].name if party and party[0].state and
-                                  party[0].kind != "person" else name)
+        target.disputed_by.append(name)
     return new
 
 

@@ -372,6 +372,11 @@ def _theme(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Token]]
         th = r.theme(t)
         if th is not None:
             return th
+    if "intransitive_theme" in frame.flags:  # "Russian troops are massing near the border"
+        for t in slots.get("agent", []):
+            th = r.theme(t)
+            if th is not None and (th.amount is not None or t.tag_ == "NNS"):
+                return th  # (not "the army has moved from a strategy of containment")
     if tok.tag_.startswith("VB") and not objects(tok) and frame.name in _COUNTED_FRAMES:
         return _stranded_theme(s, tok)
     if frame.name == "sign":  # "signed a defence pact": the pact noun is the object
@@ -382,17 +387,18 @@ def _theme(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Token]]
     return None
 
 
-_COUNTED_FRAMES = frozenset({"send", "supply", "pledge", "station", "move"})
+_COUNTED_FRAMES = frozenset({"send", "supply", "pledge", "station", "move", "intercept"})
 
 
 def _stranded_theme(s: Sentence, tok: Token) -> Theme | None:
     """A verb whose object the small parser lost ("the 6,000 extra personnel Shoigu said
     North Korea had pledged"): a counted theme noun before it that no verb governs."""
-    for t in reversed(list(tok.doc[:tok.i])):
+    after = list(tok.doc[tok.i + 1:tok.i + 9])  # "shot down 41 of the 55 drones" misparsed
+    for t in [*after, *reversed(list(tok.doc[:tok.i]))]:
         th = s.resolver.theme(t)
         if th is not None and th.amount is not None and th.cls in ("troop", "munition") \
-                and not (t.head.tag_.startswith("VB") and t.dep_ in ("dobj", "nsubj",
-                                                                       "nsubjpass")):
+                and not (t.head.tag_.startswith("VB") and t.head.i != tok.i and
+                         t.dep_ in ("dobj", "nsubj", "nsubjpass")):
             return th
     return None
 

