@@ -67,19 +67,19 @@ def parse(phrase: str) -> Amount | None:
     i, approx, upper = _prefix(words)
     vague = _vague(words, i)
     if vague is not None:
-        lo, hi = vague
-        return Amount(float(lo), float(hi), True)
+        return Amount(float(vague[0]), float(vague[1]), True)
     if (i < len(words) and words[i] == "between") or (i < len(words) and words[i] == "from"):
         i += 1
     first = _number(words, i)
     if first is None:
         return None
-    lo, i, lo_scaled = first
-    hi = lo
+    lo: float = first[0]
+    i, lo_scaled = first[1], first[2]
+    hi: float = lo
     if i + 1 < len(words) and words[i] in _RANGE:
         second = _number(words, i + 1)
         if second is not None and second[0] >= lo:
-            hi, _, hi_scaled = second
+            hi, hi_scaled = second[0], second[2]
             if hi_scaled and not lo_scaled and hi > lo * 100:
                 lo = lo * _scale_of(words, i + 1)  # "25 to 30 million": the scale is shared
     if upper:

@@ -22,11 +22,10 @@ from services.enricher.places import PLACE_NOUNS, PlaceIndex
 from services.enricher.syntax import conjuncts, preps
 from shared.records import Location, Quantity
 
-STATE_SUBTYPES = frozenset({"armed_forces", "intelligence", "ministry", "metonym", "composite",
-                            "state_media", "seat_of_government", "capital", "demonym", ""})
 ORG_SUBTYPES = frozenset({"armed_group", "mission", "alliance", "body", "think_tank"})
-TITLES = frozenset({"crown", "minister", "president", "premier", "chancellor", "general", "commander",
-                    "spokesman", "spokeswoman", "spokesperson", "envoy", "secretary", "chief",
+TITLES = frozenset({"crown", "minister", "president", "premier", "chancellor", "general",
+                    "commander", "spokesman", "spokeswoman", "spokesperson", "envoy",
+                    "secretary", "chief",
                     "ambassador", "leader", "king", "prince", "emir", "sheikh", "colonel",
                     "admiral", "marshal", "governor", "mayor", "lieutenant", "major",
                     "captain", "sergeant", "deputy", "head", "director", "adviser", "advisor",
@@ -477,7 +476,7 @@ _NAME_PARTICLES = frozenset({"bin", "al", "al-", "ibn", "de", "van", "von", "der
 
 def _ancestors(t: Token) -> list[tuple[Token, str]]:
     """(head, link) pairs from ``t`` up to the root."""
-    out = []
+    out: list[tuple[Token, str]] = []
     node = t
     while node.head.i != node.i and len(out) < 20:
         out.append((node.head, node.dep_))

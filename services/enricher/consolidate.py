@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import replace
 
 from services.enricher.frames import Draft
-from shared.records import Actor, Quantity
+from shared.records import Actor, Location, Quantity
 
 _EPISTEMIC = {"denied": 3, "disputed": 2}
 _AGENTS = ("sender", "attacker", "supporter", "subject")
@@ -58,9 +58,8 @@ def compatible(a: Draft, b: Draft) -> bool:
     if la and lb and la.name != lb.name and a.type in ("attack",) and (
             la.lat is not None and lb.lat is not None) and not _near(la, lb):
         return False
-    if {a.status, b.status} >= {"planned", "completed"} and a.quantity and b.quantity:
-        return False
-    return True
+    # "plans to supply 18 tanks" and "delivered 14 tanks": two events
+    return not ({a.status, b.status} >= {"planned", "completed"} and a.quantity and b.quantity)
 
 
 def related(a: Draft, b: Draft) -> bool:
@@ -75,9 +74,10 @@ def related(a: Draft, b: Draft) -> bool:
     return a.sentence_index == b.sentence_index
 
 
-def _near(a: object, b: object) -> bool:
-    la, lb = a, b
-    return abs(la.lat - lb.lat) < 0.5 and abs(la.lon - lb.lon) < 0.5  # type: ignore[attr-defined]
+def _near(a: Location, b: Location) -> bool:
+    if a.lat is None or b.lat is None or a.lon is None or b.lon is None:
+        return False
+    return abs(a.lat - b.lat) < 0.5 and abs(a.lon - b.lon) < 0.5
 
 
 def _quantity_conflict(a: Draft, b: Draft) -> bool:
@@ -167,7 +167,7 @@ def _specific(quantities: list[Quantity]) -> Quantity | None:
     return min(quantities, key=lambda q: (q.approximate, q.max - q.min, -len(q.text)))
 
 
-def _place(cluster: list[Draft]) -> object:
+def _place(cluster: list[Draft]) -> Location | None:
     places = [d.location for d in cluster if d.location is not None]
     if not places:
         return None

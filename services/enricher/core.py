@@ -23,12 +23,11 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from services.enricher import disputes, lexicon, parts, places
+from services.enricher import disputes, frames, lexicon, parts, places
 from services.enricher import nlp as nlp_model
 from services.enricher.arguments import Discourse, Party, Resolver
 from services.enricher.background import published_year, retrospective
 from services.enricher.consolidate import breakdowns, merge
-from services.enricher import frames
 from services.enricher.frames import drafts
 from services.enricher.gazetteer import Gazetteer, Mention
 from services.enricher.mentions import MentionIndex
@@ -39,6 +38,7 @@ from services.enricher.stories import StoryIndex, signature, story_id
 from services.enricher.timex import time_mention
 from shared.records import CleanArticle, EnrichedArticle, Entity, Event
 
+_DIGIT = re.compile(r"\d")
 MAX_PARSED_SENTENCES = 200  # per article: a bound on the parser's work on hostile input
 MAX_SENTENCE_CHARS = 1500  # longer "sentences" (lists, tables) are cut before parsing
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
@@ -103,30 +103,26 @@ class Enricher:
         title = (article.title or "").strip()
         story, datelined = dateline(text)
         mentions = [m for m in self.gazetteer.find(text) if m.start >= story]
-        plan = _Plan(article, text, title, mentions, self.gazetteer.find(title) if title else [])
+        title_mentions = self.gazetteer.find(title) if title else []
+        plan = _Plan(article, text, title, mentions, title_mentions)
         plan.story, plan.focus = story, self._focus(datelined)
-        lowered = text.lower() if len(text.lower()) == len(text) else _lower(text)
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            lowered = _lower(text)
         hits = self.lex.scan(lowered)
-        kinds = Counter(k for _, k in hits)
-        plan.military = sum(n for k, n in kinds.items() if k & lexicon.MILITARY) >= 3 or any(
+        if not any(k & lexicon.TRIGGER for _, k in hits):
+            return plan  # the prefilter: most articles stop here
+        plan.military = sum(1 for _, k in hits if k & lexicon.MILITARY) >= 3 or any(
             m.entry.subtype == "armed_group" for m in mentions)
         if not plan.military:
-            plan.register = self.lex.doc_register(lexicon.words(lowered))
-        if not any(k & lexicon.TRIGGER for _, k in hits):
-            return plan
-        sentences = Sentences(text)
-        spans: dict[tuple[int, int], int] = {}
-        for pos, kind in hits:
-            span = sentences.span_at(pos)
-            if not sentences.skip(span[0]):
-                spans[span] = spans.get(span, 0) | kind
-        starts = [m.start for m in mentions]
-        for (start, end), kind in sorted(spans.items()):
-            actors = bisect_left(starts, end) - bisect_left(starts, start)
-            if (kind & lexicon.TRIGGER and (kind & (lexicon.THEME | lexicon.MILITARY) or actors)) or (kind & lexicon.DISPUTE and plan.candidates):
-                plan.candidates.append(_Candidate(start, end, kind))
+            plan.register = self.lex.doc_register(lowered, hits)
+        parties = [m.start for m in mentions if m.entry.kind in ("country", "organisation",
+                                                                   "person")]
+        civilian = bool(plan.register - {"crime", "disaster"})
+        plan.candidates = _candidates(Sentences(text), text, hits, parties, plan.military,
+                                      civilian)
         plan.candidates = plan.candidates[:MAX_PARSED_SENTENCES]
-        if (title and plan.candidates) or (title and self._headline_only(title)):
+        if title and (plan.candidates or self._headline_only(title, title_mentions)):
             plan.candidates.insert(0, _Candidate(0, len(title), 0, headline=True))
         return plan
 
@@ -140,11 +136,12 @@ class Enricher:
                 return found.country
         return None
 
-    def _headline_only(self, title: str) -> bool:
+    def _headline_only(self, title: str, mentions: list[Mention]) -> bool:
         kinds = 0
         for _, kind in self.lex.scan(_lower(title)):
             kinds |= kind
-        return bool(kinds & lexicon.TRIGGER and kinds & (lexicon.THEME | lexicon.MILITARY))
+        named = sum(m.entry.kind in ("country", "organisation", "person") for m in mentions)
+        return lexicon.candidate(kinds, named, _DIGIT.search(title) is not None, False)
 
     # -- stage 2: read the parses ---------------------------------------------------------
     def _finish(self, article: CleanArticle, plan: _Plan, parsed: list[Doc]
@@ -195,6 +192,26 @@ class Enricher:
         return out
 
 
+def _candidates(sentences: Sentences, text: str, hits: list[tuple[int, int]],
+                starts: list[int], military_doc: bool, civilian_doc: bool
+                ) -> list[_Candidate]:
+    """The sentences worth parsing (``lexicon.candidate``); and, once one is found,
+    sentences that deny or dispute something."""
+    spans: dict[tuple[int, int], int] = {}
+    for pos, kind in hits:
+        span = sentences.span_at(pos)
+        if not sentences.skip(span[0]):
+            spans[span] = spans.get(span, 0) | kind
+    out: list[_Candidate] = []
+    for (start, end), kind in sorted(spans.items()):
+        named = bisect_left(starts, end) - bisect_left(starts, start)
+        digits = _DIGIT.search(text, start, end) is not None
+        if lexicon.candidate(kind, named, digits, military_doc, civilian_doc) or (
+                kind & lexicon.DISPUTE and out):
+            out.append(_Candidate(start, end, kind))
+    return out
+
+
 @dataclass
 class _Plan:
     article: CleanArticle
@@ -202,14 +219,11 @@ class _Plan:
     title: str
     mentions: list[Mention]
     title_mentions: list[Mention]
-    candidates: list[_Candidate] | None = None  # type: ignore[assignment]
+    candidates: list[_Candidate] = field(default_factory=list)
     military: bool = False
     register: set[str] = field(default_factory=set)  # the whole article's, when not military
     story: int = 0  # where the story starts, after a dateline
     focus: str | None = None  # the dateline's country
-
-    def __post_init__(self) -> None:
-        self.candidates = []
 
     def texts(self) -> Iterable[str]:
         for c in self.candidates:

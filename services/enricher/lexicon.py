@@ -20,8 +20,18 @@ import yaml
 
 DATA = Path(__file__).with_name("data")
 
-# what a scan hit is: a frame's trigger word, a theme noun, a military word or a dispute cue
+# What a scan hit is: a frame's trigger word, a military theme noun (troops, drones, bases,
+# armed actors), a word of military context, a dispute cue; and, among triggers, the
+# unambiguous ones (STRONG: "airstrike", "deployed", "mobilised"), the counts of the dead
+# (KILL: "killed", "casualties"), talks (CONTACT); and a people noun or a number word.
 TRIGGER, THEME, MILITARY, DISPUTE = 1, 2, 4, 8
+STRONG, KILL, CONTACT, PEOPLE, NUMBER, WEAK_THEME = 16, 32, 64, 128, 256, 512
+REGISTER_BASE = 1024  # and up: one bit per register (sports, finance, ...)
+_CONTACT_FRAMES = frozenset({"meet", "discuss", "support", "sign"})
+_KILL_FRAMES = frozenset({"kill", "die", "casualty", "lose"})
+_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve", "dozen", "dozens", "hundred", "hundreds", "thousand",
+                 "thousands", "score", "scores", "twenty", "thirty", "forty", "fifty")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,9 @@ class Lexicon:
     dispute_verbs: set[str] = field(default_factory=set)
     dispute_phrases: list[str] = field(default_factory=list)
     irregular: dict[str, list[str]] = field(default_factory=dict)
+    strong: frozenset[str] = frozenset()
+    ambiguous: frozenset[str] = frozenset()
+    register_bits: dict[str, int] = field(default_factory=dict)
     _automaton: Any = None
 
     def lemma(self, word: str) -> str:
@@ -99,12 +112,20 @@ class Lexicon:
         return found
 
 
-    def doc_register(self, all_words: Iterable[str], min_words: int = 4) -> set[str]:
+    def doc_register(self, lowered: str, hits: list[tuple[int, int]], min_words: int = 4
+                     ) -> set[str]:
         """The registers an article is written in: at least ``min_words`` distinct cue words
-        of one register (a match report, a market story), beyond the military ones."""
-        ws = set(all_words)
-        return {name for name, cue in self.register.items()
-                if len(ws & cue) >= (3 if name == "exercise" else min_words)}
+        of one register (a match report, a market story). Read off the scan's hits, whose
+        kind carries a bit per register."""
+        seen: dict[str, set[str]] = {}
+        for pos, kind in hits:
+            if kind >= REGISTER_BASE:
+                word = lowered[pos:pos + 24].split(None, 1)[0].strip(".,;:!?\"'()")
+                for name, bit in self.register_bits.items():
+                    if kind & bit:
+                        seen.setdefault(name, set()).add(word)
+        return {name for name, ws in seen.items()
+                if len(ws) >= (3 if name == "exercise" else min_words)}
 
 
 def load(path: Path = DATA / "lexicon.yaml") -> Lexicon:
@@ -151,8 +172,43 @@ def load(path: Path = DATA / "lexicon.yaml") -> Lexicon:
     lex.dispute_phrases = [str(w) for w in data["dispute"]["phrases"]]
     for word in lex.dispute_verbs:
         _add_forms(lex.forms, word, verb_forms(word, irregular))
+    lex.strong = frozenset(str(w) for w in data["strong_triggers"])
+    lex.ambiguous = frozenset(str(w) for w in data["ambiguous_themes"])
     lex._automaton = _automaton(lex, irregular)
     return lex
+
+
+def _trigger_kind(lex: Lexicon, lemma: str, entries: list[Entry]) -> int:
+    frames = {e.frame.name for e in entries}
+    kind = STRONG if lemma in lex.strong else 0
+    if frames & _KILL_FRAMES:
+        kind |= KILL
+    if frames & _CONTACT_FRAMES:
+        kind |= CONTACT
+    return kind
+
+
+def candidate(kind: int, named: int, digits: bool, military_doc: bool,
+              civilian_doc: bool = False) -> bool:
+    """Is a sentence worth parsing? ``kind`` is the OR of its scan hits, ``named`` the
+    number of parties the gazetteer names in it. Generic words ("support", "leave", "deal",
+    "talks", "hit") need more around them than unambiguous ones ("airstrike", "deployed");
+    in an article written in another register (a match report, a market story) a sentence
+    needs a military noun or word of its own."""
+    if not kind & TRIGGER:
+        return False
+    military = kind & (THEME | MILITARY)
+    weak = bool(kind & WEAK_THEME) and bool(military or named)
+    if civilian_doc and not military:
+        return False
+    if kind & KILL and (digits or kind & NUMBER) and (kind & (THEME | PEOPLE | WEAK_THEME)
+                                                     or named):
+        return True  # "killed 12 people", "three soldiers wounded"
+    if kind & STRONG and (military or named):
+        return True
+    if kind & CONTACT and named >= 2:
+        return True  # talks between two named sides
+    return bool(kind & THEME) or weak
 
 
 def _frame(name: str, spec: dict[str, Any]) -> Frame:
@@ -212,16 +268,26 @@ def _automaton(lex: Lexicon, irregular: dict[str, list[str]]) -> Any:
     def add(word: str, kind: int) -> None:
         table[word] = table.get(word, 0) | kind
 
-    for lemma in lex.verbs:
+    for lemma, entries in lex.verbs.items():
+        kind = TRIGGER | _trigger_kind(lex, lemma, entries)
         for form in verb_forms(lemma, irregular):
-            add(form, TRIGGER)
-    for lemma in lex.nouns:
+            add(form, kind)
+    for lemma, entries in lex.nouns.items():
+        kind = TRIGGER | _trigger_kind(lex, lemma, entries)
         for form in noun_forms(lemma):
-            add(form, TRIGGER)
-    for noun in lex.themes:
-        add(noun, THEME)
-    for word in lex.generic:
-        add(word, THEME)
+            add(form, kind)
+    ambiguous = lex.ambiguous
+    for noun, (cls, _) in lex.themes.items():
+        add(noun, PEOPLE if cls == "person" else WEAK_THEME if noun in ambiguous else THEME)
+    for word, cls in lex.generic.items():
+        if cls == "armed" or word in lex.themes:
+            add(word, THEME)
+    for word in _NUMBER_WORDS:
+        add(word, NUMBER)
+    for n, (name, cues) in enumerate(sorted(lex.register.items())):
+        lex.register_bits[name] = REGISTER_BASE << n
+        for word in cues:
+            add(word, REGISTER_BASE << n)
     for word in lex.military:
         add(word, MILITARY)
     for word in lex.dispute_verbs:

@@ -199,7 +199,8 @@ class _Cues:
         if report and link in ("ccomp", "xcomp", "parataxis", "dobj", "advcl", "conj",
                                "nsubjpass"):
             subs = [s for s in subjects(head) if s.i != child.i]
-            names = [(name_of(s), s) for s in subs] or [(None, None)]
+            names: list[tuple[str | None, Token | None]] = [(name_of(x), x) for x in subs]
+            names = names or [(None, None)]
             passive_report = link == "xcomp" and any(c.dep_ == "auxpass" for c in head.children)
             if passive_report:  # "is believed to have sent", "is said to have"
                 report = "estimated" if report in ("estimated",) else "reported"

@@ -17,7 +17,7 @@ from services.enricher.arguments import Party, Theme
 from services.enricher.lexicon import Frame
 from services.enricher.model import Built, Sentence
 from services.enricher.syntax import is_verb, preps, subjects
-from shared.records import Actor, Location
+from shared.records import Actor, Location, Quantity
 
 Slots = dict[str, list[Token]]
 Builder = Callable[[Sentence, Token, Frame, Slots, "Theme | None"], "Built | None"]
@@ -246,7 +246,7 @@ def _implied_target(s: Sentence, attackers: list[Party], loc: Location | None) -
     return []
 
 
-def _weapon_count(s: Sentence, slots: Slots, theme: Theme | None) -> object:
+def _weapon_count(s: Sentence, slots: Slots, theme: Theme | None) -> Quantity | None:
     for t in [*slots.get("instrument", []), *slots.get("agent", []), *slots.get("theme", [])]:
         th = s.resolver.theme(t)
         if th is not None and th.cls == "munition" and th.amount is not None:

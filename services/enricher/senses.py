@@ -24,7 +24,8 @@ STRONG_ATTACK = frozenset({"shell", "bomb", "bombard", "airstrike", "shelling", 
 # military only with a weapon among their arguments or an armed actor acting on a place
 WEAPON_REQUIRED = frozenset({"launch", "fire", "shoot", "hit", "target", "blast", "rocket",
                              "engage", "batter", "pound", "down", "destroy", "take", "claim",
-                             "leave", "surround", "encircle", "fight", "explosion", "operation", "clash", "battle", "fighting"})
+                             "leave", "surround", "encircle", "fight", "explosion", "operation",
+                             "clash", "battle", "fighting"})
 NON_WEAPONS = frozenset({"sanctions", "tariffs", "tariff", "fines", "criticism", "lawsuit",
                          "lawsuits", "taxes", "tax", "ads", "ad", "campaign", "record", "high",
                          "low", "prices", "price", "shares", "stocks", "target", "targets",
