@@ -69,11 +69,13 @@ class RuleSet:
             for rule in self.rules:
                 if rule_matches(rule, event):
                     out.append(Candidate(rule, event, enriched, group_key_for(rule, event)))
-                    if not rule.continue_:
-                        break
                 elif event.status in _CORRECTIONS and rule_matches(rule, event, status=False):
                     out.append(Candidate(rule, event, enriched, group_key_for(rule, event),
-                                         update_only=True))
+                                         update_only=True))  # the rule the claim matched
+                else:
+                    continue
+                if not rule.continue_:
+                    break
         return out
 
     def get(self, name: str) -> Rule | None:

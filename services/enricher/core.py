@@ -117,7 +117,8 @@ class Enricher:
         if not plan.military:
             plan.register = self.lex.doc_register(lowered, hits)
         parties = [m.start for m in mentions if m.entry.kind in ("country", "organisation",
-                                                                   "person")]
+                                                                   "person")
+                   or m.entry.subtype == "capital"]  # "Madrid plans to supply ..."
         civilian = bool(plan.register - {"crime", "disaster"})
         plan.candidates = _candidates(Sentences(text), text, hits, parties, plan.military,
                                       civilian)
@@ -196,7 +197,7 @@ def _candidates(sentences: Sentences, text: str, hits: list[tuple[int, int]],
                 starts: list[int], military_doc: bool, civilian_doc: bool
                 ) -> list[_Candidate]:
     """The sentences worth parsing (``lexicon.candidate``); and, once one is found,
-    sentences that deny or dispute something."""
+    sentences that deny or dispute something or itemise a count ("1,000 of these")."""
     spans: dict[tuple[int, int], int] = {}
     for pos, kind in hits:
         span = sentences.span_at(pos)
@@ -206,8 +207,9 @@ def _candidates(sentences: Sentences, text: str, hits: list[tuple[int, int]],
     for (start, end), kind in sorted(spans.items()):
         named = bisect_left(starts, end) - bisect_left(starts, start)
         digits = _DIGIT.search(text, start, end) is not None
-        if lexicon.candidate(kind, named, digits, military_doc, civilian_doc) or (
-                kind & lexicon.DISPUTE and out):
+        follows = bool(out) and (kind & lexicon.DISPUTE or (
+            kind & lexicon.PART and (digits or kind & lexicon.NUMBER)))
+        if lexicon.candidate(kind, named, digits, military_doc, civilian_doc) or follows:
             out.append(_Candidate(start, end, kind))
     return out
 

@@ -26,6 +26,7 @@ DATA = Path(__file__).with_name("data")
 # (KILL: "killed", "casualties"), talks (CONTACT); and a people noun or a number word.
 TRIGGER, THEME, MILITARY, DISPUTE = 1, 2, 4, 8
 STRONG, KILL, CONTACT, PEOPLE, NUMBER, WEAK_THEME = 16, 32, 64, 128, 256, 512
+PART = 1 << 31  # "of these", "another": a count that itemises an earlier total
 REGISTER_BASE = 1024  # and up: one bit per register (sports, finance, ...)
 _CONTACT_FRAMES = frozenset({"meet", "discuss", "support", "sign"})
 _KILL_FRAMES = frozenset({"kill", "die", "casualty", "lose"})
@@ -233,7 +234,9 @@ def verb_forms(lemma: str, irregular: dict[str, list[str]] | None = None) -> set
     """Regular inflections (and the listed irregular ones) of a verb: "send" -> sends,
     sending, sended (harmless), sent; "ship" -> shipped; "supply" -> supplied."""
     out = {lemma, *(irregular or {}).get(lemma, [])}
-    if lemma.endswith("e") and not lemma.endswith("ee"):
+    if lemma.endswith("ee"):
+        out |= {lemma + "s", lemma + "d", lemma + "ing"}  # agree, agreed, agreeing
+    elif lemma.endswith("e"):
         out |= {lemma + "s", lemma + "d", lemma[:-1] + "ing"}
     elif lemma.endswith("y") and lemma[-2:-1] not in _VOWELS:
         out |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
@@ -284,11 +287,13 @@ def _automaton(lex: Lexicon, irregular: dict[str, list[str]]) -> Any:
             add(word, THEME)
     for word in _NUMBER_WORDS:
         add(word, NUMBER)
+    for phrase in ("of these", "of those", "of them", "another", "the remaining", "the rest"):
+        add(phrase, PART)
     for n, (name, cues) in enumerate(sorted(lex.register.items())):
         lex.register_bits[name] = REGISTER_BASE << n
         for word in cues:
             add(word, REGISTER_BASE << n)
-    for word in lex.military:
+    for word in (*lex.military, *lex.military_phrases):
         add(word, MILITARY)
     for word in lex.dispute_verbs:
         for form in verb_forms(word, irregular):

@@ -55,7 +55,7 @@ def shells(amount: float = 12_000_000, signature: str = "sig-kp-ru-shells") -> E
 def casualties(amount: float = 6000, unit: str = "killed_or_wounded") -> Event:
     return Event(
         type="casualties",
-        actors=(Actor("subject", "North Korea", "country", "KP"),),
+        actors=(Actor("victim", "North Korea", "country", "KP"),),
         status="estimated",
         sentence="About 6,000 of them were killed or wounded.",
         confidence=0.7,

@@ -15,10 +15,11 @@ DEFAULT = RuleSet.default()
 
 
 def matched(*events: object) -> list[str]:
-    return [c.rule.name for c in DEFAULT.match(enriched(*events))]  # type: ignore[arg-type]
+    return [c.rule.name for c in DEFAULT.match(enriched(*events))  # type: ignore[arg-type]
+            if not c.update_only]
 
 
-def test_large_troop_deployment_any_non_denied_status() -> None:
+def test_large_troop_deployment_any_status_but_denied() -> None:
     for status in ("planned", "completed", "pledged", "disputed", "reported"):
         assert matched(troops(status=status)) == ["large-troop-deployment"]
     assert matched(troops(status="denied")) == []
@@ -26,8 +27,22 @@ def test_large_troop_deployment_any_non_denied_status() -> None:
 
 def test_troop_threshold_uses_the_upper_bound() -> None:
     assert matched(troops(500, 1000)) == ["large-troop-deployment"]
-    assert matched(troops(200, 999)) == []
-    assert matched(troops(quantity=None)) == []
+    assert matched(troops(200, 999, status="completed")) == ["troop-deployment"]
+    assert matched(troops(200, 999)) == []  # small and only planned: nothing
+    assert matched(troops(quantity=None, status="completed")) == ["troop-deployment"]
+
+
+def test_critical_needs_both_sides_named() -> None:
+    one_sided = replace(troops(), actors=(troops().actors[0],))
+    assert matched(one_sided) == []
+    assert matched(replace(shells(), actors=(shells().actors[1],))) == []
+
+
+def test_each_event_is_graded_once() -> None:
+    """`continue: false`: a critical match hides the event from the warning rules after it."""
+    assert matched(troops(status="completed")) == ["large-troop-deployment"]
+    assert matched(shells()) == ["arms-transfer"]
+    assert matched(replace(shells(), quantity=None)) == ["arms-transfer-reported"]
 
 
 def test_mobilisation() -> None:
@@ -35,24 +50,44 @@ def test_mobilisation() -> None:
     assert matched(mobilisation(status="denied")) == []
 
 
-def test_arms_transfer_any_quantity() -> None:
-    assert matched(shells()) == ["arms-transfer"]
-    assert matched(replace(shells(), quantity=None)) == ["arms-transfer"]
+def test_casualties_by_scale() -> None:
+    victims = (Actor("victim", "North Korea", "country", "KP"),)
+    assert matched(replace(casualties(100), actors=victims)) == ["mass-casualties"]
+    assert matched(replace(casualties(99), actors=victims)) == ["casualties"]
+    assert matched(replace(casualties(9), actors=victims)) == []
+    assert matched(replace(casualties(500, unit="captured"), actors=victims)) == []
+    assert matched(replace(casualties(500), actors=())) == []  # no victim named
 
 
-def test_mass_casualties() -> None:
-    assert matched(casualties(100)) == ["mass-casualties"]
-    assert matched(casualties(99)) == []
-    assert matched(casualties(500, unit="captured")) == []
+def test_attacks_pacts_and_talks() -> None:
+    sides = (Actor("attacker", "Russia", "country", "RU"),
+             Actor("target", "Ukraine", "country", "UA"))
+    strike = replace(troops(), type="attack", actors=sides, status="completed",
+                     quantity=Quantity(40, 40, "drones"))
+    assert matched(strike) == ["large-attack"]
+    assert matched(replace(strike, quantity=None)) == ["attack"]
+    assert matched(replace(strike, status="planned")) == []
+    pact = replace(troops(), type="military_support", quantity=None, status="completed",
+                   sentence="Egypt and Somalia signed a defence pact.",
+                   actors=(Actor("supporter", "Egypt", "country", "EG"),
+                           Actor("recipient", "Somalia", "country", "SO")))
+    assert matched(pact) == ["defence-pact"]
+    assert matched(replace(pact, sentence="Egypt will back Somalia.")) == ["support-pledge"]
+    talk = replace(troops(), type="diplomatic_contact", quantity=None, status="completed",
+                   actors=(Actor("participant", "Kim Jong Un", "person"),
+                           Actor("participant", "Sergey Lavrov", "person")))
+    assert matched(talk) == ["diplomatic-contact"]
 
 
-def test_non_alerting_types_match_nothing() -> None:
-    talk = replace(troops(), type="diplomatic_contact", quantity=None)
-    assert matched(talk) == []
+def test_a_denial_comes_as_an_update_only_candidate() -> None:
+    [c] = DEFAULT.match(enriched(troops(status="denied")))
+    assert c.update_only and c.rule.name == "large-troop-deployment"
+    assert c.group_key == "large-troop-deployment:sig-kp-ru-troops"  # the claim's group
 
 
 def test_every_event_of_an_article_is_considered() -> None:
-    cands = DEFAULT.match(enriched(troops(), shells(), casualties()))
+    victims = (Actor("victim", "North Korea", "country", "KP"),)
+    cands = DEFAULT.match(enriched(troops(), shells(), replace(casualties(), actors=victims)))
     assert [c.rule.name for c in cands] == [
         "large-troop-deployment",
         "arms-transfer",

@@ -120,5 +120,25 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_default_pack_loads() -> None:
-    names = [r.name for r in RuleSet.default()]
-    assert names == ["large-troop-deployment", "mobilisation", "arms-transfer", "mass-casualties"]
+    rules = list(RuleSet.default())
+    assert [r.name for r in rules] == [
+        "large-troop-deployment", "troop-deployment", "mobilisation", "arms-transfer",
+        "arms-transfer-reported", "mass-casualties", "casualties", "large-attack", "attack",
+        "defence-pact", "support-pledge", "diplomatic-contact"]
+    assert all(not r.continue_ for r in rules)  # each event graded once
+    critical = [r for r in rules if r.severity == "critical"]
+    assert all(len(r.roles) >= 1 and r.min_quantity for r in critical)  # named and counted
+
+
+def test_roles_and_directions_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text("rules:\n  - name: x\n    severity: info\n    match:\n"
+                    "      event_types: [attack]\n      roles: [shooter]\n")
+    with pytest.raises(RuleError, match="roles"):
+        RuleSet.load(path)
+    path.write_text("rules:\n  - name: x\n    severity: info\n    continue: false\n"
+                    "    match:\n      event_types: [troop_deployment]\n"
+                    "      directions: [withdraw]\n      roles: [sender]\n")
+    [rule] = RuleSet.load(path)
+    assert rule.directions == ("withdraw",) and rule.roles == ("sender",)
+    assert not rule.continue_
