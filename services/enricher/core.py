@@ -17,13 +17,13 @@ import threading
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from services.enricher import disputes, frames, lexicon, parts, places
+from services.enricher import confidence, disputes, frames, lexicon, parts, places
 from services.enricher import nlp as nlp_model
 from services.enricher.arguments import Discourse, Party, Resolver
 from services.enricher.background import published_year, retrospective
@@ -257,13 +257,14 @@ def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str]
 
 def _event(d: Draft) -> Event:
     actors = tuple(d.actors)
-    return Event(type=d.type, actors=actors, status=d.status, sentence=d.sentence,
-                 confidence=d.confidence, quantity=d.quantity, location=d.location,
-                 time_text=d.time_text, attribution=tuple(d.attribution),
-                 disputed_by=tuple(d.disputed_by),
-                 signature=signature(d.type, actors, d.quantity), direction=d.direction,
-                 background=d.background, breakdown=tuple(d.breakdown), also=tuple(d.also),
-                 mentions=d.mentions)
+    event = Event(type=d.type, actors=actors, status=d.status, sentence=d.sentence,
+                  confidence=d.confidence, quantity=d.quantity, location=d.location,
+                  time_text=d.time_text, attribution=tuple(d.attribution),
+                  disputed_by=tuple(d.disputed_by),
+                  signature=signature(d.type, actors, d.quantity), direction=d.direction,
+                  background=d.background, breakdown=tuple(d.breakdown), also=tuple(d.also),
+                  mentions=d.mentions)
+    return replace(event, confidence=confidence.score(event))
 
 
 def entities(mentions: list[Mention]) -> tuple[Entity, ...]:

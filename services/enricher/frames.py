@@ -234,8 +234,8 @@ def _light_verb(s: Sentence, noun: Token, frame: Frame) -> Token | None:
 
 
 def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
-    if _adjunct_of_death(s, tok):
-        return None  # "soldiers killed fighting Ukrainian forces": how they died
+    if _adjunct_of_death(s, tok) or _describes_a_weapon(s, tok):
+        return None  # "killed fighting Ukrainian forces", "a missile launched by the Houthis"
     slots = _slots(s, tok, frame)
     theme = _theme(s, tok, frame, slots)
     etype = frame.event_for(theme.cls if theme else None)
@@ -281,6 +281,17 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
 def _adjunct_of_death(s: Sentence, tok: Token) -> bool:
     return tok.dep_ == "advcl" and tok.tag_ == "VBG" and s.lex.lemma(tok.head.lower_) in (
         "kill", "die", "wound", "injure", "perish")
+
+
+def _describes_a_weapon(s: Sentence, tok: Token) -> bool:
+    """A participle on a weapon that another event of the sentence is about ("intercepted a
+    missile launched by the Houthis", "killed by shells fired from Russia")."""
+    head = tok.head
+    if tok.dep_ not in ("acl", "relcl") or tok.tag_ not in ("VBN", "VBD"):
+        return False
+    th = s.resolver.theme(head)
+    return th is not None and th.cls == "munition" and any(
+        triggers(head.head, s.lex) for _ in (0,)) and head.head.i != head.i
 
 
 def _default_status(s: Sentence, tok: Token, frame: Frame) -> str | None:

@@ -217,7 +217,7 @@ def _attack(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme | 
     targets = [p for p in targets if not (p.kind == "place" and p.code in attacker_codes
                                           and frame.name != "capture")]
     if not targets:
-        targets = _implied_target(s, attackers, loc)
+        targets = _implied_target(s, attackers, loc)  # "attacked a military base"
     acts = actors(s, "attacker", attackers) + actors(s, "target", targets)
     return Built(acts, _weapon_count(s, slots, theme), loc, armed or bool(attackers))
 

@@ -1,0 +1,64 @@
+"""An event's confidence: the probability that an analyst would take it as it stands, from a
+logistic model over what the reading found (type, status, roles filled, count, place,
+sources, mentions). The weights (``data/confidence.json``) are fitted on the labelled
+development corpora by ``python -m bench.train_confidence``, which also prints how well the
+probabilities are calibrated; alert rules threshold on them (``min_confidence``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+from shared.records import Event
+
+DATA = Path(__file__).with_name("data") / "confidence.json"
+TYPES = ("troop_deployment", "mobilisation", "arms_transfer", "casualties", "military_support",
+         "diplomatic_contact", "attack")
+STATUSES = ("planned", "pledged", "under_way", "completed", "reported", "estimated",
+            "confirmed", "denied", "disputed")
+_AGENTS = ("sender", "attacker", "supporter", "subject")
+_PATIENTS = ("recipient", "target", "victim")
+
+
+def features(e: Event) -> dict[str, float]:
+    roles = {a.role for a in e.actors}
+    kinds = {a.kind for a in e.actors}
+    q, loc = e.quantity, e.location
+    out = {f"type={t}": float(e.type == t) for t in TYPES}
+    out |= {f"status={s}": float(e.status == s) for s in STATUSES}
+    out |= {
+        "agent": float(bool(roles & set(_AGENTS))),
+        "patient": float(bool(roles & set(_PATIENTS))),
+        "participants>=2": float(sum(a.role == "participant" for a in e.actors) >= 2),
+        "quantity": float(q is not None),
+        "approximate": float(bool(q and q.approximate)),
+        "location": float(loc is not None),
+        "place_coordinates": float(bool(loc and loc.lat is not None)),
+        "attribution": float(bool(e.attribution)),
+        "disputed_by": float(bool(e.disputed_by)),
+        "mentions>=2": float(e.mentions >= 2),
+        "organisation": float("organisation" in kinds),
+        "person": float("person" in kinds),
+        "actors": float(min(len(e.actors), 4)) / 4,
+    }
+    return out
+
+
+@lru_cache(maxsize=1)
+def _weights(path: Path = DATA) -> tuple[float, dict[str, float]]:
+    if not path.exists():
+        return 0.0, {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()}
+
+
+def score(e: Event) -> float:
+    """P(the event is right as it stands), rounded to two places."""
+    bias, weights = _weights()
+    if not weights:
+        return e.confidence  # no fitted model: the heuristic score
+    z = bias + sum(weights.get(k, 0.0) * v for k, v in features(e).items())
+    return round(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), 2)
