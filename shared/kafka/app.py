@@ -93,7 +93,11 @@ def run_worker(app: faust.App, service: str, settings: Settings) -> None:
     """Create missing topics, then run the faust worker until it is stopped."""
     configure_logging(settings.log_level, json=settings.log_json)
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    asyncio.run(ensure_topics(settings))
+    # Table changelogs too: faust declares them itself at start, but a record that reaches a
+    # table before the consumer's metadata has seen its changelog fails PartitionsMismatch
+    # (0 partitions) until the next metadata refresh; created first, they are always known.
+    changelogs = [table.changelog_topic_name for table in app.tables.values()]
+    asyncio.run(ensure_topics(settings, changelogs))
     UP.labels(service).set(1)
     # Logging is ours (structlog JSON, configured above); faust must not replace it.
     worker = faust.Worker(app, override_logging=False, quiet=True)

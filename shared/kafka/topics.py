@@ -77,8 +77,9 @@ class TopicMap:
         ]
 
 
-async def ensure_topics(settings: Settings) -> None:
-    """Create the pipeline's topics with the configured partition count if they are missing.
+async def ensure_topics(settings: Settings, changelogs: list[str] | None = None) -> None:
+    """Create the pipeline's topics with the configured partition count if they are missing,
+    and the named table changelogs (compacted, one partition per source partition).
 
     Relying on broker auto-creation would give whatever ``num.partitions`` the broker has,
     and the partition count is what lets a stage scale out.
@@ -92,6 +93,9 @@ async def ensure_topics(settings: Settings) -> None:
             for name in TopicMap.from_settings(settings).all()
             if name not in existing
         ]
+        wanted += [NewTopic(name, settings.partitions, 1,
+                            topic_configs={"cleanup.policy": "compact"})
+                   for name in changelogs or () if name not in existing]
         if wanted:
             # Another worker may win the race to create them; that is fine.
             with contextlib.suppress(TopicAlreadyExistsError):

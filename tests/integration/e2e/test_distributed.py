@@ -34,6 +34,15 @@ def _event_types(received: list[Received]) -> set[str]:
     return {a["event"]["type"] for a in _alerts(received)}
 
 
+def _deployment_pairs(received: list[Received]) -> set[tuple[str | None, str | None]]:
+    """(sender, recipient) country codes of the troop deployments alerted."""
+    def code(actors: list[dict], role: str) -> str | None:
+        return next((x["code"] for x in actors if x["role"] == role and x["code"]), None)
+
+    return {(code(a["event"]["actors"], "sender"), code(a["event"]["actors"], "recipient"))
+            for a in _alerts(received) if a["event"]["type"] == "troop_deployment"}
+
+
 @pytest.fixture
 def webhook() -> Iterator[WebhookReceiver]:
     with WebhookReceiver() as receiver:
@@ -82,7 +91,8 @@ def test_feed_to_webhook_over_kafka(
     try:
         workers.start(*SERVICES)
         got = webhook.wait_for(
-            lambda r: {"troop_deployment", "arms_transfer"} <= _event_types(r), timeout=120
+            lambda r: {"troop_deployment", "arms_transfer"} <= _event_types(r)
+            and ("KP", "RU") in _deployment_pairs(r), timeout=120
         )
         listed = _api_alerts(workers.api_url, expect={r.body["data"]["alert_id"] for r in got})
         delivered_by_then = {r.body["data"]["alert_id"] for r in webhook.snapshot()}
@@ -90,15 +100,7 @@ def test_feed_to_webhook_over_kafka(
         workers.stop_all()
     alerts = _alerts(got)
     assert {"troop_deployment", "arms_transfer"} <= _event_types(got), alerts
-    deployments = [a for a in alerts if a["event"]["type"] == "troop_deployment"]
-    pairs = {
-        (
-            next(x["code"] for x in a["event"]["actors"] if x["role"] == "sender"),
-            next(x["code"] for x in a["event"]["actors"] if x["role"] == "recipient"),
-        )
-        for a in deployments
-    }
-    assert ("KP", "RU") in pairs
+    assert ("KP", "RU") in _deployment_pairs(got)
     text = orjson.dumps(alerts).decode()
     for teaser_word in ("Powell", "Zelenskyy", "Faulkender", "anti-corruption"):
         assert teaser_word not in text, (
