@@ -372,6 +372,9 @@ class Resolver:
                 inner.owners = inner.owners or self.owners(t)  # "its batch of 11,000 soldiers"
                 return inner
         cls_unit = self._theme_class(t)
+        if cls_unit is None and t.tag_.startswith("NN"):  # "troop contributions"
+            mods = [self._theme_class(c) for c in t.lefts if c.dep_ == "compound"]
+            cls_unit = next((m for m in mods if m and m[0] in ("troop", "munition")), None)
         if cls_unit is None:
             m = self.at.get(t.i)
             if m is not None and m.entry.subtype == "demonym" and t.tag_ in ("NNPS", "NNP") \
@@ -467,7 +470,8 @@ _CONTAINERS = frozenset({"batch", "batches", "consignment", "consignments", "shi
                          "pair", "supply", "supplies", "delivery", "deliveries", "contingent",
                          "detachment", "group", "wave", "salvo", "barrage", "swarm", "dozens",
                          "hundreds", "thousands", "total", "rest", "remainder", "handful",
-                         "convoy", "convoys", "column", "unit", "units"})
+                         "convoy", "convoys", "column", "unit", "units", "part", "half",
+                         "most", "bulk", "some", "many", "all", "majority", "portion"})
 _LOCATIVE = frozenset({"in", "near", "at", "outside", "around", "across", "over", "into",
                        "from", "to", "towards", "toward", "on"})
 _NAME_PARTICLES = frozenset({"bin", "al", "al-", "ibn", "de", "van", "von", "der", "el", "abu",

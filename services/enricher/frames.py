@@ -11,6 +11,8 @@ register (a match report, a market story) without one.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Token
 
 from services.enricher.arguments import Party, Theme
@@ -101,9 +103,20 @@ def drafts(s: Sentence, doc_tokens: list[Token]) -> list[Draft]:
         for entry in triggers(tok, s.lex):
             d = _draft(s, tok, entry.frame)
             if d is not None:
-                out.append(d)
+                out += _each_sender(d)
                 break
     return out
+
+
+def _each_sender(d: Draft) -> list[Draft]:
+    """"Troops were pledged by El Salvador, Chad and Bangladesh": three pledges."""
+    senders = [a for a in d.actors if a.role == "sender" and a.kind == "country"]
+    if d.type not in ("troop_deployment", "arms_transfer") or len(senders) < 2:
+        return [d]
+    rest = [a for a in d.actors if a.role != "sender"]
+    return [replace(d, actors=[a, *rest], attribution=list(d.attribution),
+                    disputed_by=list(d.disputed_by), also=list(d.also),
+                    breakdown=list(d.breakdown)) for a in senders]
 
 
 def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
@@ -390,11 +403,24 @@ def _theme(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Token]]
                 return th  # (not "the army has moved from a strategy of containment")
     if tok.tag_.startswith("VB") and not objects(tok) and frame.name in _COUNTED_FRAMES:
         return _stranded_theme(s, tok)
-    if frame.name == "sign":  # "signed a defence pact": the pact noun is the object
-        for t in slots.get("theme", []):
-            key = t.lower_
-            if key in s.lex.themes:
-                return r.theme(t)
+    if not tok.tag_.startswith("VB") and frame.name in _FORCE_FRAMES:
+        return _implied_forces(s, tok, slots)
+    return None
+
+
+_FORCE_FRAMES = frozenset({"send", "station", "move", "withdraw"})
+
+
+def _implied_forces(s: Sentence, tok: Token, slots: dict[str, list[Token]]) -> Theme | None:
+    """"US-led coalition forces have completed their withdrawal from Ain al-Asad": a
+    deployment noun whose owner is an armed force and whose place is named moves forces."""
+    agents = [p for t in slots.get("agent", []) for p in s.resolver.parties(t)]
+    forces = [t for t in slots.get("agent", []) if s.resolver.theme(t) is not None]
+    armed = [p for p in agents if p.state and p.kind != "place"]
+    where = [t for name in ("source", "recipient", "location") for t in slots.get(name, [])
+             if s.resolver.place(t) is not None]
+    if where and (armed or forces):
+        return Theme("troop", "troops", tok, None, None, armed)
     return None
 
 

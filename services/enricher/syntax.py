@@ -29,7 +29,10 @@ CLAUSE_LINKS = frozenset({"xcomp", "ccomp", "advcl", "conj", "acl", "relcl", "pc
 
 
 def is_verb(t: Token) -> bool:
-    return t.tag_.startswith("VB") or t.tag_ == "MD"
+    """A verb, or a word the tagger took for a noun but the parser gave an object ("The
+    United States stations 28,500 troops": stations/NNS with a dobj)."""
+    return t.tag_.startswith("VB") or t.tag_ == "MD" or (
+        t.tag_ in ("NNS", "NN") and any(c.dep_ == "dobj" for c in t.children))
 
 
 def is_noun(t: Token) -> bool:
@@ -55,6 +58,9 @@ def subjects(verb: Token, lemma_of: dict[str, str] | None = None) -> list[Token]
     for c in verb.children:
         if c.dep_ == "agent":
             own += [g for g in c.children if g.dep_ == "pobj"]
+    if not own and verb.tag_.startswith("NN"):  # a mistagged verb: its subject hangs left
+        own = [c for c in verb.lefts if c.dep_ in ("compound", "nmod", "amod")
+               and c.tag_ in ("NNP", "NNPS")][-1:]
     if own:
         return [x for s in own for x in conjuncts(_relative(s))]
     if passive(verb):
