@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     for lo in np.arange(0, 1, 0.1):
         sel = (held >= lo) & (held < lo + 0.1)
         if sel.any():
-            print(f"  predicted {lo:.1f}-{lo + 0.1:.1f}: n={sel.sum():4d} observed={y[sel].mean():.2f}")
+            print(f"  predicted {lo:.1f}-{lo + 0.1:.1f}: n={sel.sum():4d} "
+                  f"observed={y[sel].mean():.2f}")
     w = fit(x, y)
     if args.write:
         conf.DATA.write_text(json.dumps({

@@ -44,7 +44,7 @@ def compatible(a: Draft, b: Draft) -> bool:
         return False
     for roles in (_AGENTS, _PATIENTS):
         ka, kb = a.codes(*roles), b.codes(*roles)
-        if ka and kb and not ka & kb:
+        if ka and kb and not ka & kb and (roles is _AGENTS or _kinds(a, roles) & _kinds(b, roles)):
             return False
     pa, pb = a.codes("participant"), b.codes("participant")
     if pa and pb and not (pa <= pb or pb <= pa):
@@ -60,6 +60,12 @@ def compatible(a: Draft, b: Draft) -> bool:
         return False
     # "plans to supply 18 tanks" and "delivered 14 tanks": two events
     return not ({a.status, b.status} >= {"planned", "completed"} and a.quantity and b.quantity)
+
+
+def _kinds(d: Draft, roles: tuple[str, ...]) -> set[str]:
+    """Kinds named in roles: a target that is a country and one that is a town or a group can
+    be one target told twice ("attacked Mali" / "attacked an army camp at Dioura")."""
+    return {x.kind for x in d.actors if x.role in roles}
 
 
 def related(a: Draft, b: Draft) -> bool:

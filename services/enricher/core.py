@@ -46,6 +46,9 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": 
                          "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
+# "ALERT: ...", "Update: ...": a headline's label parses as its subject; blanked, offsets kept.
+# A place or party label ("Niger: army airstrikes ...") is kept: it says whose army.
+_LABEL = re.compile(r"\A\s*(?:[A-Z][\w'.\-]*\s?){1,3}:\s")
 _DATELINE = re.compile(r"\A\s*((?:[A-Z][A-Z'’.\-]+ ?)+(?:/(?:[A-Z][A-Z'’.\-]+ ?)+)*)"
                        r"((?:,\s*[A-Z][\w.]*(?:\s+\d{1,2})?){0,2})\s*[—–-]{1,2}\s+")
 
@@ -234,6 +237,9 @@ class _Plan:
             if not c.headline and c.start < self.story:  # blank the dateline, keep offsets
                 cut = self.story - c.start
                 text = " " * cut + text[cut:]
+            elif c.headline and c.start == 0 and (m := _LABEL.match(text)) \
+                    and not any(x.start < m.end() for x in self.title_mentions):
+                text = " " * m.end() + text[m.end():]
             yield text
 
 

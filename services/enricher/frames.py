@@ -237,8 +237,9 @@ def _light_verb(s: Sentence, noun: Token, frame: Frame) -> Token | None:
     if frame.name == "meet" and noun.dep_ == "pobj" and head.lower_ in (
             "in", "during", "for", "at", "after", "on") and is_verb(head.head):
         return head.head
-    if noun.dep_ in ("dobj", "nsubjpass", "attr") and is_verb(head) and \
-            s.lex.lemma(head.lower_) in LIGHT_VERBS:
+    lemma = s.lex.lemma(head.lower_)
+    if noun.dep_ in ("dobj", "nsubjpass", "attr") and is_verb(head) and (
+            lemma in LIGHT_VERBS or (lemma in _RECEIVING and frame.name == "supply")):
         return head  # not "X condemned the strike": condemning is not striking
     if noun.dep_ == "pobj" and head.dep_ == "prep" and is_verb(head.head) and \
             head.lower_ in ("under", "in"):

@@ -152,8 +152,9 @@ def _transfer(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme 
     if "object_recipient_with" in frame.flags and slots.get("theme2"):
         recipients += [p for t in slots.get("theme", []) for p in
                        s.resolver.parties(t, owners=False)]
-    if not senders and theme is not None:
-        senders = [p for p in theme.owners if p.kind != "place"]
+    if not senders and theme is not None:  # "Russia's shells"; not "Taiwan took its tanks"
+        taking = codes(recipients)
+        senders = [p for p in theme.owners if p.kind != "place" and p.code not in taking]
     sender_codes = codes(senders)
     recipients = [p for p in recipients if not (p.code and p.code in sender_codes)
                   or p.kind == "organisation"]

@@ -238,3 +238,11 @@ def test_feed_flash_without_punctuation(enricher: Enricher) -> None:
     [e] = of_type(r, "attack")
     assert {("attacker", "Houthis"), ("target", "IL")} <= roles(e)
     assert e.quantity and e.quantity.max == 2
+
+
+def test_taking_delivery_of_ones_own_weapons(enricher: Enricher) -> None:
+    r = run(enricher, "Chile took delivery of its last 12 Leopard tanks from Germany on Friday.")
+    [e] = of_type(r, "arms_transfer")  # one event, and Chile is not the sender of "its" tanks
+    assert {("sender", "DE"), ("recipient", "CL")} <= roles(e)
+    assert ("sender", "CL") not in roles(e)
+

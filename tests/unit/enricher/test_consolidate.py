@@ -1,0 +1,39 @@
+"""Which drafts tell one occurrence: the merge rules on hand-built drafts."""
+
+from __future__ import annotations
+
+from services.enricher.consolidate import compatible, merge
+from services.enricher.model import Draft
+from shared.records import Actor
+
+JNIM = Actor("attacker", "JNIM", "organisation")
+MALI = Actor("target", "Mali", "country", "ML")
+NIGER = Actor("target", "Niger", "country", "NE")
+TOWN = Actor("target", "Tessit", "organisation")  # an unknown town the NER read as a name
+GROUP = Actor("target", "Islamic State", "organisation")
+
+
+def _attack(*actors: Actor, index: int = 0, headline: bool = False) -> Draft:
+    return Draft("attack", list(actors), "completed", "", 100 * index, index,
+                 headline=headline)
+
+
+def test_a_named_place_and_a_country_can_be_one_target() -> None:
+    headline = _attack(JNIM, MALI, headline=True)
+    body = _attack(JNIM, TOWN, index=1)
+    assert compatible(headline, body)
+    [one] = merge([headline, body])
+    assert {a.name for a in one.actors} >= {"JNIM"}
+
+
+def test_two_countries_are_two_targets() -> None:
+    assert not compatible(_attack(JNIM, MALI), _attack(JNIM, NIGER, index=1))
+
+
+def test_two_groups_are_two_targets() -> None:
+    assert not compatible(_attack(JNIM, TOWN), _attack(JNIM, GROUP, index=1))
+
+
+def test_different_attackers_are_never_one_attack() -> None:
+    other = Actor("attacker", "Boko Haram", "organisation")
+    assert not compatible(_attack(JNIM, MALI), _attack(other, TOWN, index=1))
