@@ -31,6 +31,7 @@ from services.enricher.consolidate import breakdowns, merge
 from services.enricher.frames import drafts
 from services.enricher.gazetteer import Gazetteer, Mention
 from services.enricher.mentions import MentionIndex
+from services.enricher.modality import unconfirmed_note
 from services.enricher.model import Draft, Sentence
 from services.enricher.scenes import link
 from services.enricher.sentences import Sentences
@@ -154,6 +155,9 @@ class Enricher:
         if parsed:
             found = self._drafts(article, plan, parsed)
         merged = breakdowns(merge(link(found)))
+        if merged and unconfirmed_note(article.text):
+            for d in merged:
+                d.status = "reported" if d.status == "completed" else d.status
         events = tuple(_event(d) for d in merged if not d.background)
         background = tuple(_event(d) for d in merged if d.background)
         sid = story_id(article, events)

@@ -246,3 +246,31 @@ def test_taking_delivery_of_ones_own_weapons(enricher: Enricher) -> None:
     assert {("sender", "DE"), ("recipient", "CL")} <= roles(e)
     assert ("sender", "CL") not in roles(e)
 
+
+
+def test_a_claim_of_responsibility_names_the_attacker_of_the_deaths(enricher: Enricher) -> None:
+    r = run(enricher, "Gunmen stormed a police post near Garissa, killing seven officers. "
+                      "Al-Shabaab later claimed responsibility for the raid.")
+    [attack] = of_type(r, "attack")
+    [dead] = of_type(r, "casualties")
+    assert ("attacker", "Al-Shabaab") in roles(attack) and ("attacker", "Al-Shabaab") in roles(dead)
+
+
+def test_suspected_perpetrators_make_a_report_not_a_fact(enricher: Enricher) -> None:
+    r = run(enricher, "Suspected rebels killed 14 farmers near Beni on Saturday.")
+    [dead] = of_type(r, "casualties")
+    assert dead.status == "reported"
+
+
+def test_an_unconfirmed_source_line_makes_the_note_reported(enricher: Enricher) -> None:
+    r = run(enricher, "3 March 2026 — Niger, Tillaberi region. Gunmen attacked an army patrol "
+                      "near Ayorou, killing eight soldiers. Source: local sources (unconfirmed).")
+    assert of_type(r, "casualties") and all(e.status == "reported" for e in r.events)
+
+
+def test_losses_in_a_two_sided_war_are_inflicted_by_the_other_side(enricher: Enricher) -> None:
+    r = run(enricher, "Armenian forces shelled Azerbaijani positions near Lachin on Sunday. "
+                      "A drone hit a fuel depot in Ganja on Monday. Armenia lost 40 soldiers "
+                      "in the fighting, Baku said.")
+    dead = [e for e in of_type(r, "casualties") if ("victim", "AM") in roles(e)]
+    assert dead and ("attacker", "AZ") in roles(dead[0])
