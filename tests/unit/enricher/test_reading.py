@@ -274,3 +274,28 @@ def test_losses_in_a_two_sided_war_are_inflicted_by_the_other_side(enricher: Enr
                       "in the fighting, Baku said.")
     dead = [e for e in of_type(r, "casualties") if ("victim", "AM") in roles(e)]
     assert dead and ("attacker", "AZ") in roles(dead[0])
+
+
+def test_a_war_film_review_yields_no_events(enricher: Enricher) -> None:
+    r = dated(enricher, "The film's director said the battle scenes took four months to shoot. "
+                        "In the movie, commandos storm a rebel base and tanks shell the town. "
+                        "The actor who plays the general called the series his best role, and "
+                        "the album of its score topped the charts.",
+              title="War epic 'Red Ridge' tops box office")
+    assert r.events == ()
+
+
+def test_a_strike_on_a_stadium_is_still_an_attack(enricher: Enricher) -> None:
+    r = run(enricher, "A Russian missile struck a football stadium in Kharkiv on Saturday "
+                      "during a league match, killing three fans, the regional governor said. "
+                      "The club's coach said players and the goalkeeper were unhurt. Air "
+                      "defence units shot down two other missiles and a drone over the city, "
+                      "and the army said artillery fire hit the suburbs overnight.")
+    assert of_type(r, "attack") and of_type(r, "casualties")
+
+
+def test_live_fire_in_a_drill_is_not_an_attack(enricher: Enricher) -> None:
+    r = run(enricher, "Tanks and howitzers of the Polish army opened fire at the Drawsko "
+                      "training ground on Tuesday in an annual exercise. The drill, watched by "
+                      "cadets, ended the army's winter manoeuvres.")
+    assert of_type(r, "attack") == []
