@@ -42,12 +42,12 @@ from shared.records import CleanArticle, EnrichedArticle, Entity, Event
 _DIGIT = re.compile(r"\d")
 _AGENTS = frozenset({"sender", "attacker", "supporter", "subject"})
 MAX_PARSED_SENTENCES = 200  # per article: a bound on the parser's work on hostile input
-MAX_SENTENCE_CHARS = 1500
+MAX_SENTENCE_CHARS = 1500  # longer "sentences" (lists, tables) are cut before parsing
 # Articles written in one of these registers (four distinct cue words or more) use military
 # words as metaphor, fiction or trade talk ("Shakhtar storm Dynamo's defences", a war film's
 # "battle scenes", unions "mobilise"). Their events must have a state or an armed group acting
 # ("a Russian missile struck the stadium during the match"), unless they name an armed group.
-OFF_TOPIC = frozenset({"sports", "entertainment", "labour", "technology"})  # longer "sentences" (lists, tables) are cut before parsing
+OFF_TOPIC = frozenset({"sports", "entertainment", "labour", "technology"})
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
                          "\u200a": " ", "\u2002": " ", "\u2003": " ", "\t": " ",
                          "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
