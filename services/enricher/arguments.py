@@ -222,6 +222,8 @@ class Resolver:
         for c in list(mods):  # "a Kenya Police Reserve vehicle": Kenya modifies Police
             if c.dep_ == "compound" and c.i not in self.at:
                 mods += [g for g in c.children if g.dep_ in ("compound", "amod", "poss")]
+            if c.lower_ == "led":  # "US-led coalition forces", "Saudi-led strikes"
+                mods += [g for g in c.children if g.dep_ in ("npadvmod", "compound", "amod")]
         for c in mods:
             if c.i in self.at or c.tag_ == "PRP$" or self._definite(c) is not None:
                 out += [p for p in self._party(c) if p.kind != "generic" and p not in out]

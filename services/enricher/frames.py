@@ -157,6 +157,10 @@ def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
         put("subj", own)
         for word, obj in preps(tok):
             put(word, [obj])
+            if word == "of":  # "the deployment of a brigade to Lithuania"
+                for w, o in preps(obj):
+                    if w in ("to", "into", "from", "in", "near", "along") and w != "of":
+                        put(w, [o])
         mods = [c for c in tok.children if c.dep_ == "compound" and c not in own and (
             c.i in s.resolver.at or s.resolver.theme(c) is not None)]
         weapons = [c for c in mods if s.resolver.theme(c) is not None]
@@ -174,6 +178,12 @@ def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
         elif head is not None:  # "Kim held talks with Putin": the light verb's subject acts
             if not own:
                 put("subj", subjects(head, s.lex.forms))
+            elif all(c.tag_ == "PRP$" for c in own):  # "X completed its withdrawal"
+                acting = subjects(head, s.lex.forms)
+                if acting:
+                    slot = frame.slots.get("subj", "")
+                    got[slot] = [t for t in got.get(slot, []) if t not in own]
+                    put("subj", acting)
             for word, obj in preps(head):
                 if not got.get(frame.slots.get(word, "")):
                     put(word, [obj])
@@ -429,10 +439,15 @@ def _implied_forces(s: Sentence, tok: Token, slots: dict[str, list[Token]]) -> T
     forces = [t for t in slots.get("agent", []) if s.resolver.theme(t) is not None]
     armed = [p for p in agents if p.state and p.kind != "place"]
     where = [t for name in ("source", "recipient", "location") for t in slots.get(name, [])
-             if s.resolver.place(t) is not None]
+             if s.resolver.place(t) is not None or _installation(s, t)]
     if where and (armed or forces):
         return Theme("troop", "troops", tok, None, None, armed)
     return None
+
+
+def _installation(s: Sentence, t: Token) -> bool:
+    th = s.resolver.theme(t)  # "withdrawal from the air base"
+    return th is not None and th.cls == "installation"
 
 
 _COUNTED_FRAMES = frozenset({"send", "supply", "pledge", "station", "move", "intercept"})

@@ -54,12 +54,18 @@ def location(s: Sentence, slots: Slots, *names: str) -> Location | None:
             if loc is None:
                 for word, obj in preps(t):  # "a refinery in Saratov"
                     if word in ("in", "near", "at", "outside"):
-                        loc = s.resolver.place(obj)
+                        loc = s.resolver.place(obj) or _owner_place(s, obj)
                         if loc:
                             break
             if loc is not None and (best is None or _more_specific(s, loc, best)):
                 best = loc
     return best
+
+
+def _owner_place(s: Sentence, t: Token) -> Location | None:
+    """"in Iraq's western Anbar province": the province is unknown, its country is not."""
+    return next((loc for c in t.children if c.dep_ == "poss"
+                 for loc in [s.resolver.place(c)] if loc is not None), None)
 
 
 def _more_specific(s: Sentence, loc: Location, best: Location) -> bool:

@@ -299,3 +299,22 @@ def test_live_fire_in_a_drill_is_not_an_attack(enricher: Enricher) -> None:
                       "training ground on Tuesday in an annual exercise. The drill, watched by "
                       "cadets, ended the army's winter manoeuvres.")
     assert of_type(r, "attack") == []
+
+
+def test_the_light_verbs_subject_owns_a_possessed_withdrawal(enricher: Enricher) -> None:
+    r = run(enricher, "Belgium completed its withdrawal of 300 troops from Mali on Friday.")
+    [e] = of_type(r, "troop_deployment")
+    assert e.direction == "withdraw" and ("sender", "BE") in roles(e)
+
+
+def test_a_nominal_deployment_keeps_the_destination_of_its_object(enricher: Enricher) -> None:
+    r = run(enricher, "Norway announced the deployment of a battalion to Estonia next spring.")
+    [e] = of_type(r, "troop_deployment")
+    assert {("sender", "NO"), ("recipient", "EE")} <= roles(e)
+
+
+def test_a_province_of_a_named_country_places_the_event(enricher: Enricher) -> None:
+    r = run(enricher, "Insurgents attacked an army checkpoint in Mali's remote Kidal-Nord "
+                      "district on Monday, killing four soldiers.")
+    [e] = of_type(r, "attack")
+    assert e.location is not None and e.location.country == "ML"
