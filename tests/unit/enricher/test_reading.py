@@ -318,3 +318,9 @@ def test_a_province_of_a_named_country_places_the_event(enricher: Enricher) -> N
                       "district on Monday, killing four soldiers.")
     [e] = of_type(r, "attack")
     assert e.location is not None and e.location.country == "ML"
+
+
+def test_what_witnesses_say_is_reported_not_established(enricher: Enricher) -> None:
+    r = run(enricher, "Government aircraft bombed a market in the town of Kutum on Friday, "
+                      "killing at least 12 people, according to residents and local medics.")
+    assert {e.status for e in of_type(r, "attack") + of_type(r, "casualties")} == {"reported"}
