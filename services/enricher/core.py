@@ -47,7 +47,7 @@ MAX_SENTENCE_CHARS = 1500  # longer "sentences" (lists, tables) are cut before p
 # words as metaphor, fiction or trade talk ("Shakhtar storm Dynamo's defences", a war film's
 # "battle scenes", unions "mobilise"). Their events must have a state or an armed group acting
 # ("a Russian missile struck the stadium during the match"), unless they name an armed group.
-OFF_TOPIC = frozenset({"sports", "entertainment", "labour", "technology"})
+OFF_TOPIC = frozenset({"sports", "entertainment", "labour", "technology", "crime"})
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
                          "\u200a": " ", "\u2002": " ", "\u2003": " ", "\t": " ",
                          "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
@@ -170,7 +170,7 @@ class Enricher:
             for d in merged:
                 d.status = "reported" if d.status == "completed" else d.status
         if plan.off_topic:
-            merged = [d for d in merged if _state_or_group_acts(d)]
+            merged = _on_topic(merged)
         events = tuple(_event(d) for d in merged if not d.background)
         background = tuple(_event(d) for d in merged if d.background)
         sid = story_id(article, events)
@@ -277,6 +277,16 @@ def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str]
                                                 if c))
             if len(codes) == 2:
                 discourse.sides = [Party(name(c), "country", c, state=True) for c in codes]
+
+
+def _on_topic(drafts: list[Draft]) -> list[Draft]:
+    """In an article of another register (a match report, a crime story) an event needs a
+    state or an armed group acting, or soldiers among the dead, and the attack that killed
+    them."""
+    kept = {id(d) for d in drafts if _state_or_group_acts(d) or d.victim_unit == "troops"}
+    told = {d.sentence_index for d in drafts if id(d) in kept}
+    return [d for d in drafts if id(d) in kept or (d.type == "attack"
+                                                     and d.sentence_index in told)]
 
 
 def _state_or_group_acts(d: Draft) -> bool:

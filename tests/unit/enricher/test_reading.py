@@ -324,3 +324,17 @@ def test_what_witnesses_say_is_reported_not_established(enricher: Enricher) -> N
     r = run(enricher, "Government aircraft bombed a market in the town of Kutum on Friday, "
                       "killing at least 12 people, according to residents and local medics.")
     assert {e.status for e in of_type(r, "attack") + of_type(r, "casualties")} == {"reported"}
+
+
+def test_a_crime_report_is_not_a_military_attack(enricher: Enricher) -> None:
+    r = run(enricher, "Gunmen shot dead five people at a nightclub in Leon late on Friday, "
+                      "state prosecutors said. Investigators said the attack was linked to a "
+                      "drug cartel.")
+    assert of_type(r, "attack") == [] and of_type(r, "casualties") == []
+
+
+def test_soldiers_killed_by_a_cartel_ambush_are_still_casualties(enricher: Enricher) -> None:
+    r = run(enricher, "Cartel gunmen ambushed a Mexican army patrol near Culiacan on Monday, "
+                      "killing four soldiers, the defence ministry said. Prosecutors and "
+                      "investigators said a drug gang was behind the murder of the troops.")
+    assert of_type(r, "casualties")
