@@ -331,7 +331,7 @@ class Resolver:
             e = m.entry
             return Location(e.name if e.kind == "place" else self.country_name(e.country or ""),
                             e.country, e.lat, e.lon)
-        if (m is None and t.tag_ in ("NNP", "NNPS")) or (t.lower_ in PLACE_NOUNS and t.lefts):
+        if (m is None and _proper(t)) or (t.lower_ in PLACE_NOUNS and t.lefts):
             words = self.chunk(t)
             if words and all(w.i not in self.at for w in words):
                 text = " ".join(w.text for w in words)
@@ -393,7 +393,21 @@ class Resolver:
             p = self.from_entry(m.entry, t.i)
             owners = [p] if p else []
         amount = self._amount_of(t)
-        return Theme(cls, unit, t, amount, self._calibre(t), owners, False, self._amount_text(t))
+        theme = Theme(cls, unit, t, amount, self._calibre(t), owners, False,
+                      self._amount_text(t))
+        self._part_of(t, theme)
+        return theme
+
+    def _part_of(self, t: Token, theme: Theme) -> None:
+        """"downs three of seven drones", parsed as quantifiers of "seven": three of a total
+        of seven, as when "of" heads the noun ("three of the seven drones")."""
+        for num in (c for c in t.children if c.dep_ == "nummod" and c.like_num):
+            quant = [c for c in num.children if c.dep_ == "quantmod"]
+            part = [c for c in quant if c.like_num and c.i < num.i]
+            if part and any(c.lower_ == "of" for c in quant):
+                whole, piece = amounts.parse(num.text), amounts.parse(part[0].text)
+                if whole is not None and piece is not None:
+                    theme.total, theme.amount = whole, piece
 
     def _theme_class(self, t: Token) -> tuple[str, str] | None:
         before = [w.lower_ for w in t.doc[max(0, t.i - 3):t.i]]
@@ -466,6 +480,13 @@ _ANAPHORS: dict[str, Callable[[Entry], bool]] = {
     "movement": _group, "militia": _group, "jihadists": _group, "fighters": _group,
     "army": _forces, "military": _forces, "ministry": _ministry,
 }
+def _proper(t: Token) -> bool:
+    """A proper noun, or a capitalised noun inside a sentence the tagger took for a common
+    one (headlines: "ambush on convoy near Djibo")."""
+    return t.tag_ in ("NNP", "NNPS") or (t.tag_ in ("NN", "NNS") and t.i > t.sent.start
+                                         and t.text[:1].isupper() and not t.is_upper)
+
+
 _CONTAINERS = frozenset({"batch", "batches", "consignment", "consignments", "shipment",
                          "shipments", "tranche", "tranches", "package", "packages", "number",
                          "fleet", "squadron", "stock", "stocks", "stockpile", "arsenal", "set",

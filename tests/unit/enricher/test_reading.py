@@ -338,3 +338,19 @@ def test_soldiers_killed_by_a_cartel_ambush_are_still_casualties(enricher: Enric
                       "killing four soldiers, the defence ministry said. Prosecutors and "
                       "investigators said a drug gang was behind the murder of the troops.")
     assert of_type(r, "casualties")
+
+
+def test_a_headline_names_the_same_attack_as_the_lede(enricher: Enricher) -> None:
+    r = dated(enricher, "Fighters of the group ambushed a police convoy near Kaya in northern "
+                        "Burkina Faso on Monday, killing six officers, officials said.",
+              title="Burkina Faso: Ansarul Islam ambush on convoy near Kaya")
+    [e] = of_type(r, "attack")
+    assert e.mentions == 2 and ("target", "BF") in roles(e)
+
+
+def test_three_of_nine_counts_the_nine_launched(enricher: Enricher) -> None:
+    r = dated(enricher, "Lithuanian air defences shot down three of the nine drones that "
+                        "crossed from Belarus overnight, the army said.",
+              title="Lithuania downs three of nine drones that crossed from Belarus")
+    [e] = of_type(r, "attack")
+    assert e.mentions == 2 and e.quantity is not None and e.quantity.max == 9
