@@ -171,6 +171,7 @@ class Enricher:
                 d.status = "reported" if d.status == "completed" else d.status
         if plan.off_topic:
             merged = _on_topic(merged)
+        merged = [d for d in merged if d.actors or d.location is not None]  # nobody, nowhere
         events = tuple(_event(d) for d in merged if not d.background)
         background = tuple(_event(d) for d in merged if d.background)
         sid = story_id(article, events)

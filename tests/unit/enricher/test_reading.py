@@ -354,3 +354,23 @@ def test_three_of_nine_counts_the_nine_launched(enricher: Enricher) -> None:
               title="Lithuania downs three of nine drones that crossed from Belarus")
     [e] = of_type(r, "attack")
     assert e.mentions == 2 and e.quantity is not None and e.quantity.max == 9
+
+
+def test_a_short_name_the_article_defines_names_the_group(enricher: Enricher) -> None:
+    r = run(enricher, "The Kachin Independence Army (KIA) said on Sunday it had seized a "
+                      "junta outpost near Bhamo. The KIA said its fighters killed 30 soldiers "
+                      "in the assault.")
+    dead = of_type(r, "casualties")
+    assert dead and ("attacker", "Kachin Independence Army") in roles(dead[0])
+
+
+def test_an_ambiguous_acronym_before_a_group_noun_is_the_group(enricher: Enricher) -> None:
+    r = run(enricher, "ADF rebels attacked a village in Beni territory, killing 11 civilians.")
+    [e] = of_type(r, "attack")
+    assert ("attacker", "Allied Democratic Forces") in roles(e)
+
+
+def test_an_event_with_nobody_and_nowhere_is_not_kept(enricher: Enricher) -> None:
+    r = run(enricher, "Another 17 people were wounded, four of them seriously, and the "
+                      "shelling killed several hundred people before a ceasefire.")
+    assert r.events == ()
