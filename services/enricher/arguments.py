@@ -90,6 +90,7 @@ class Discourse:
     sides: list[Party] = field(default_factory=list)  # the countries of the latest talks
     people_codes: dict[str, str] = field(default_factory=dict)  # person -> country
     agent: Party | None = None  # the country that acted in the latest event
+    group: Party | None = None  # the armed group in the latest attack or killing
 
 
 class Resolver:
@@ -216,6 +217,11 @@ class Resolver:
     def owners(self, t: Token) -> list[Party]:
         """Who a noun belongs to: "Russia's troops", "North Korean soldiers", "troops from
         Chad", "forces of the RSF"."""
+        named = self.at.get(t.i)
+        if named is not None and named.entry.kind == "organisation" and any(
+                self.at.get(c.i) is named for c in t.lefts):  # "ADF rebels": one name
+            party = self.from_entry(named.entry, t.i)
+            return [party] if party else []
         out: list[Party] = []
         mods = [c for c in t.children if c.dep_ in ("poss", "amod", "compound", "nmod")
                 and c.i < t.i]

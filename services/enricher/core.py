@@ -142,6 +142,9 @@ class Enricher:
             plan.candidates.insert(0, _Candidate(0, len(title), 0, headline=True))
         return plan
 
+    def _armed_group(self, name: str) -> bool:
+        return any(e.subtype == "armed_group" for e in self.gazetteer.entities_for([name]))
+
     def _focus(self, places_: list[str]) -> str | None:
         for name in places_:
             for entry in self.gazetteer.entities_for([name, name.upper()]):
@@ -209,7 +212,7 @@ class Enricher:
                 new = disputes.apply(sentence, doc, new, out)
             if parts.attach(parts.read(doc), out):  # "1,000 of these would be sappers"
                 new = [d for d in new if not d.partitive]
-            _remember_sides(discourse, new, self.country_name)
+            _remember_sides(discourse, new, self.country_name, self._armed_group)
             out += new
         return out
 
@@ -262,8 +265,8 @@ class _Plan:
             yield text
 
 
-def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str], str]
-                    ) -> None:
+def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str], str],
+                    armed_group: Callable[[str], bool]) -> None:
     """After talks between two countries, "the two sides" are those countries; a quote's
     "we" is the side that acted last."""
     for d in new:
@@ -271,6 +274,12 @@ def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str]
                                                         "subject") and a.code), None)
         if agent is not None:
             discourse.agent = Party(agent.name, "country", agent.code, state=True)
+        if d.type in ("attack", "casualties"):  # "the attackers" later are this group
+            group = next((a for a in d.actors if a.kind == "organisation"
+                          and a.role in ("attacker", "target", "victim")
+                          and armed_group(a.name)), None)
+            if group is not None:
+                discourse.group = Party(group.name, "organisation")
         if d.type == "diplomatic_contact":
             codes = list(dict.fromkeys(a.code for a in d.actors if a.code))
             codes = codes or list(dict.fromkeys(c for a in d.actors

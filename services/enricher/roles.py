@@ -280,6 +280,10 @@ def _casualties(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Them
     for t in slots.get("victim", []):
         if not victims:
             victims = [p for p in r.parties(t, owners=False) if p.kind != "generic"]
+    group = s.resolver.discourse.group
+    if not victims and theme.unit == "militants" and group is not None and all(
+            a.name != group.name for a in attackers):  # "killed nine of the attackers"
+        victims = [group]
     loc = location(s, slots, "location", "victim") or fallback_place(s, [])
     if not victims and loc is not None and loc.country and theme.unit != "militants":
         civilian = theme.unit in _CIVILIAN_UNITS

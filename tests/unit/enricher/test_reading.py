@@ -374,3 +374,17 @@ def test_an_event_with_nobody_and_nowhere_is_not_kept(enricher: Enricher) -> Non
     r = run(enricher, "Another 17 people were wounded, four of them seriously, and the "
                       "shelling killed several hundred people before a ceasefire.")
     assert r.events == ()
+
+
+def test_the_attackers_killed_later_are_the_group_that_attacked(enricher: Enricher) -> None:
+    r = run(enricher, "Boko Haram fighters attacked an army base in Damboa on Friday, killing "
+                      "five soldiers. Nigerian troops later killed 14 of the attackers as they "
+                      "retreated, the army said.")
+    hit = [e for e in of_type(r, "casualties") if ("attacker", "NG") in roles(e)]
+    assert hit and ("victim", "Boko Haram") in roles(hit[0])
+
+
+def test_a_named_group_noun_is_one_party(enricher: Enricher) -> None:
+    r = run(enricher, "Ugandan troops killed seven ADF fighters in a raid in Ituri province.")
+    [e] = of_type(r, "casualties")
+    assert ("victim", "Allied Democratic Forces") in roles(e)
