@@ -429,7 +429,7 @@ def _theme(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Token]]
     return None
 
 
-_FORCE_FRAMES = frozenset({"send", "station", "move", "withdraw"})
+_FORCE_FRAMES = frozenset({"send", "deploy", "station", "move", "withdraw"})
 
 
 def _implied_forces(s: Sentence, tok: Token, slots: dict[str, list[Token]]) -> Theme | None:
@@ -450,7 +450,8 @@ def _installation(s: Sentence, t: Token) -> bool:
     return th is not None and th.cls == "installation"
 
 
-_COUNTED_FRAMES = frozenset({"send", "supply", "pledge", "station", "move", "intercept"})
+_COUNTED_FRAMES = frozenset({"send", "deploy", "supply", "pledge", "station", "move",
+                             "intercept"})
 
 
 def _stranded_theme(s: Sentence, tok: Token) -> Theme | None:

@@ -388,3 +388,11 @@ def test_a_named_group_noun_is_one_party(enricher: Enricher) -> None:
     r = run(enricher, "Ugandan troops killed seven ADF fighters in a raid in Ituri province.")
     [e] = of_type(r, "casualties")
     assert ("victim", "Allied Democratic Forces") in roles(e)
+
+
+def test_weapons_a_country_deploys_are_a_deployment_not_a_transfer(enricher: Enricher) -> None:
+    r = run(enricher, "France has deployed a SAMP/T air defence battery to Romania, the "
+                      "armed forces ministry said.")
+    assert of_type(r, "arms_transfer") == []
+    [e] = of_type(r, "troop_deployment")
+    assert {("sender", "FR"), ("recipient", "RO")} <= roles(e)
