@@ -197,7 +197,13 @@ class Resolver:
             return None
         if any(c.dep_ in ("amod", "compound", "poss") for c in t.children):
             return None  # "the Nigerian army": its modifier says whose
-        entry = self.index.latest(self.base + t.idx, want)
+        pos, focus = self.base + t.idx, self.discourse.focus
+        if want is _forces and focus:  # "KINMEN, Taiwan — ... The army took delivery": the
+            entry = self.index.latest(pos, want, _NEAR)  # dateline's, unless one is near
+            if entry is None:
+                return Party(self.country_name(focus), "country", focus, t.i, state=True,
+                             pronoun=True)
+        entry = self.index.latest(pos, want)
         return self.from_entry(entry, t.i, pronoun=True) if entry else None
 
     def _speaker(self, t: Token, word: str) -> list[Party]:
@@ -479,6 +485,7 @@ def _ministry(e: Entry) -> bool:
     return e.kind == "organisation" and "ministry" in e.name.lower()
 
 
+_NEAR = 400  # characters: a mention this close is what "the army" refers to
 _ANAPHORS: dict[str, Callable[[Entry], bool]] = {
     "country": _country, "nation": _country, "kingdom": _country, "republic": _country,
     "government": _country, "regime": _country, "state": _country,

@@ -396,3 +396,13 @@ def test_weapons_a_country_deploys_are_a_deployment_not_a_transfer(enricher: Enr
     assert of_type(r, "arms_transfer") == []
     [e] = of_type(r, "troop_deployment")
     assert {("sender", "FR"), ("recipient", "RO")} <= roles(e)
+
+
+def test_the_army_of_a_datelined_story_is_the_datelines(enricher: Enricher) -> None:
+    filler = ("The harbour town is known for its oysters, its old lighthouse and a summer "
+              "festival that draws visitors from across the region every year. ") * 3
+    r = run(enricher, "VILNIUS, Lithuania — Decades ago the Soviet Army kept a large garrison "
+                      "on the coast. " + filler + "The army took delivery of 18 CAESAR "
+                      "howitzers from France on Tuesday, the ministry said.")
+    [e] = of_type(r, "arms_transfer")
+    assert {("sender", "FR"), ("recipient", "LT")} <= roles(e)
