@@ -102,10 +102,17 @@ def drafts(s: Sentence, doc_tokens: list[Token]) -> list[Draft]:
             continue
         for entry in triggers(tok, s.lex):
             d = _draft(s, tok, entry.frame)
-            if d is not None:
+            if d is not None and not _describes_a_theme(tok, d, out):
                 out += _each_sender(d)
                 break
     return out
+
+
+def _describes_a_theme(tok: Token, d: Draft, earlier: list[Draft]) -> bool:
+    """"took delivery of 12 of the 48 howitzers it bought from South Korea": the clause on
+    the weapons tells how they were got, not another transfer."""
+    return d.type in ("arms_transfer", "troop_deployment") and tok.dep_ in ("relcl", "acl") \
+        and any(e.type == d.type and e.theme_at == tok.head.i for e in earlier)
 
 
 def _each_sender(d: Draft) -> list[Draft]:
@@ -297,6 +304,7 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
     _apply_stance(s, d, stance, slots)
     if d.status == "completed" and _hedged_agent(slots):
         d.status = "reported"  # "suspected jihadists killed 11": who did it is not known
+    d.theme_at = theme.token.i if theme is not None else -1
     d.partitive = bool(theme and theme.partitive)
     d.anaphoric = bool(theme and theme.amount is None and _definite(theme.token)) or (
         not tok.tag_.startswith("VB") and _definite(tok) and not slots)

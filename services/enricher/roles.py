@@ -161,6 +161,7 @@ def _transfer(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme 
     if not senders and theme is not None:  # "Russia's shells"; not "Taiwan took its tanks"
         taking = codes(recipients)
         senders = [p for p in theme.owners if p.kind != "place" and p.code not in taking]
+        senders = senders or _ordered_from(s, theme, taking)
     sender_codes = codes(senders)
     recipients = [p for p in recipients if not (p.code and p.code in sender_codes)
                   or p.kind == "organisation"]
@@ -170,6 +171,17 @@ def _transfer(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme 
     acts = actors(s, "sender", senders) + actors(s, "recipient", recipients)
     return Built(acts, theme.quantity() if theme else None, location(s, slots, "location"),
                  armed)
+
+
+def _ordered_from(s: Sentence, theme: Theme, taking: set[str]) -> list[Party]:
+    """"the 108 tanks it ordered from the US": the seller, in a clause on the weapons."""
+    for c in theme.token.children:
+        if c.dep_ in ("relcl", "acl"):
+            for word, obj in preps(c):
+                if word == "from":
+                    return [p for p in s.resolver.known(obj)
+                            if p.state and p.code and p.code not in taking]
+    return []
 
 
 def _interception(s: Sentence, slots: Slots, theme: Theme | None) -> Built:

@@ -406,3 +406,10 @@ def test_the_army_of_a_datelined_story_is_the_datelines(enricher: Enricher) -> N
                       "howitzers from France on Tuesday, the ministry said.")
     [e] = of_type(r, "arms_transfer")
     assert {("sender", "FR"), ("recipient", "LT")} <= roles(e)
+
+
+def test_the_seller_in_a_clause_on_the_weapons_is_the_sender(enricher: Enricher) -> None:
+    r = run(enricher, "Poland took delivery of the last 12 of the 48 K9 howitzers it bought "
+                      "from South Korea, the ministry said.")
+    [e] = of_type(r, "arms_transfer")
+    assert {("sender", "KR"), ("recipient", "PL")} <= roles(e)
