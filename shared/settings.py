@@ -77,6 +77,33 @@ class Settings(BaseSettings):
     api_port: int = Field(8080, ge=0, le=65535)
     api_token: SecretStr | None = None
 
+    # Issue 12, safe by default (SECURITY.md). Host names the API and the fetcher's endpoints
+    # are reached by besides loopback names and IP literals (requests naming any other Host
+    # are refused: DNS rebinding), and origins besides their own allowed to call them from a
+    # browser.
+    public_hosts: list[str] = Field(default_factory=list)
+    allowed_origins: list[str] = Field(default_factory=list)
+    # Ports the fetcher may connect to besides 80 and 443 (allow-listed hosts are exempt).
+    fetch_allow_ports: list[int] = Field(default_factory=list)
+    # Live-stream (SSE) clients served at once; more get 503 (each holds a task and a queue).
+    api_max_subscribers: int = Field(100, ge=1, le=100_000)
+
+    @field_validator("fetch_allow_ports")
+    @classmethod
+    def _ports(cls, value: list[int]) -> list[int]:
+        if bad := [p for p in value if not 1 <= p <= 65535]:
+            raise ValueError(f"ports must be 1-65535, got {bad}")
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            scheme, sep, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not sep or not rest or "/" in rest:
+                raise ValueError(f"expected scheme://host[:port], got {origin!r}")
+        return value
+
     @field_validator("kafka_bootstrap_servers")
     @classmethod
     def _servers(cls, value: str) -> str:
