@@ -1,7 +1,10 @@
 """Validated settings, read once by the composition root.
 
 Sources, highest priority first: environment variables (``FRONTWIRE_*``, and the conventional
-``KAFKA_BOOTSTRAP_SERVERS``), then the YAML file named by ``FRONTWIRE_CONFIG``, then defaults.
+``KAFKA_BOOTSTRAP_SERVERS``), then files in the directory named by ``FRONTWIRE_SECRETS_DIR``
+(one per setting, named like its variable, e.g. ``FRONTWIRE_API_TOKEN``: how Docker and
+Kubernetes hand over secrets without putting them in the environment), then the YAML file
+named by ``FRONTWIRE_CONFIG``, then defaults.
 A bad value stops start-up with an error that names the field (`SettingsError`).
 """
 
@@ -15,6 +18,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
+    SecretsSettingsSource,
     SettingsConfigDict,
     YamlConfigSettingsSource,
 )
@@ -135,6 +139,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources = [init_settings, env_settings]
+        secrets_dir = os.environ.get("FRONTWIRE_SECRETS_DIR")
+        if secrets_dir:
+            sources.append(SecretsSettingsSource(settings_cls, secrets_dir=secrets_dir))
         config_file = os.environ.get("FRONTWIRE_CONFIG")
         if config_file:
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
@@ -154,6 +161,9 @@ def load_settings(**overrides: Any) -> Settings:
     config_file = os.environ.get("FRONTWIRE_CONFIG")
     if config_file and not Path(config_file).is_file():
         raise SettingsError(f"FRONTWIRE_CONFIG: no such file: {config_file}")
+    secrets_dir = os.environ.get("FRONTWIRE_SECRETS_DIR")
+    if secrets_dir and not Path(secrets_dir).is_dir():
+        raise SettingsError(f"FRONTWIRE_SECRETS_DIR: no such directory: {secrets_dir}")
     try:
         return Settings(**overrides)
     except ValidationError as exc:
