@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from services.fetcher.agent_web import MAX_URL_CHARS, pushed
+from services.fetcher.agent_web import MAX_URL_CHARS, authorised, pushed
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,13 @@ def test_a_well_formed_push() -> None:
     article = pushed(orjson.dumps(body), "application/json; charset=utf-8")
     assert article.url == "https://news.example/a" and article.title_hint == "T"
     assert article.content_type == "text/html" and "fetched" in article.stamps
+
+
+def test_the_push_token_check_never_raises() -> None:
+    from shared.settings import Settings
+
+    settings = Settings(push_token="pushtoken")
+    assert authorised(settings, "Bearer pushtoken")
+    for header in ("Bearer pushtokén", "Bearer \udcff\udcfe", "", "pushtoken", "Bearer  pushtoken"):
+        assert not authorised(settings, header)
+    assert authorised(Settings(), "anything")  # no token: loopback only (check_exposure)
