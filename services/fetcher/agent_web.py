@@ -29,7 +29,7 @@ from shared.observability import get_logger
 from shared.records import RawArticle
 from shared.settings import Settings
 from shared.stamps import stamp
-from shared.web_guard import JSON_TYPES, Refusals, RequestPolicy, same_secret
+from shared.web_guard import JSON_TYPES, Refusals, RequestPolicy, media_type, same_secret
 
 log = get_logger(__name__)
 
@@ -108,7 +108,7 @@ def authorised(settings: Settings, header: str) -> bool:
 def pushed(body: bytes, content_type: str) -> RawArticle:
     """JSON {url, html|text, title} or a bare HTML/text body; ValueError (400) for anything
     else, including fields of the wrong type."""
-    if content_type.startswith("application/json"):
+    if media_type(content_type) == "application/json":
         try:
             obj = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
@@ -119,7 +119,7 @@ def pushed(body: bytes, content_type: str) -> RawArticle:
         if not (html or text):
             raise ValueError("expected an object with 'html' or 'text'")
         url = _field(obj, "url", MAX_URL_CHARS)
-        if url is not None and not _http_url(url):
+        if url and not _http_url(url):
             raise ValueError("url: expected an absolute http(s) URL")
         title = _field(obj, "title", MAX_TITLE_CHARS)
         kind = "text/html" if html else "text/plain"
