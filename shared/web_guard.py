@@ -68,15 +68,20 @@ class RequestPolicy:
 
     @classmethod
     def build(
-        cls, hosts: Iterable[str] = (), origins: Iterable[str] = (), **kw: object
+        cls, hosts: Iterable[str] = (), origins: Iterable[str] = (), *,
+        body_types: frozenset[str] | None = JSON_TYPES, browsers: bool = True,
     ) -> RequestPolicy:
         names = frozenset(h.strip().lower().rstrip(".") for h in hosts if h.strip())
         allowed = frozenset(o for o in (normal_origin(x) for x in origins) if o is not None)
-        return cls(hosts=names, origins=allowed, **kw)  # type: ignore[arg-type]
+        return cls(hosts=names, origins=allowed, body_types=body_types, browsers=browsers)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *extra_hosts: str, **kw: object) -> RequestPolicy:
-        return cls.build([*settings.public_hosts, *extra_hosts], settings.allowed_origins, **kw)
+    def from_settings(
+        cls, settings: Settings, *extra_hosts: str,
+        body_types: frozenset[str] | None = JSON_TYPES, browsers: bool = True,
+    ) -> RequestPolicy:
+        return cls.build([*settings.public_hosts, *extra_hosts], settings.allowed_origins,
+                         body_types=body_types, browsers=browsers)
 
     def host_allowed(self, host_header: str) -> bool:
         name = host_name(host_header)
