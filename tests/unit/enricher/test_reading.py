@@ -413,3 +413,11 @@ def test_the_seller_in_a_clause_on_the_weapons_is_the_sender(enricher: Enricher)
                       "from South Korea, the ministry said.")
     [e] = of_type(r, "arms_transfer")
     assert {("sender", "KR"), ("recipient", "PL")} <= roles(e)
+
+
+def test_a_denial_sharing_nothing_with_an_event_leaves_it_alone(enricher: Enricher) -> None:
+    r = run(enricher, "About 800 Dutch soldiers have moved into a new base near Kaunas, the "
+                      "Dutch defence ministry said on Monday. Separately, Minsk rejected "
+                      "accusations that it had let migrants cross the border.")
+    [e] = of_type(r, "troop_deployment")
+    assert e.status == "completed" and e.disputed_by == ()
