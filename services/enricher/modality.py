@@ -66,6 +66,8 @@ def read(trigger: Token, lex: Lexicon, name_of: Callable[[Token], str | None],
     """The stance of the sentence towards the event ``trigger`` evokes."""
     cues = _Cues()
     cues.node(trigger, lex, modal=True)
+    if _nothing_done(trigger):
+        cues.negated = True
     cues.cite(trigger, name_of)
     modal = True
     prev = trigger
@@ -121,6 +123,14 @@ def _sentence_sources(trigger: Token, lex: Lexicon, name_of: Callable[[Token], s
                 if name and name.lower() not in _NOT_SOURCES:
                     out.append(Source(name, sub, report))
     return out
+
+
+def _nothing_done(verb: Token) -> bool:
+    """"has sent no weapons", "called up no one": the object says none were."""
+    return verb.tag_.startswith("VB") and any(
+        c.dep_ in ("dobj", "nsubjpass") and (c.lower_ in ("nobody", "none", "nothing") or any(
+            d.dep_ == "det" and d.lower_ == "no" for d in c.children))
+        for c in verb.children)
 
 
 def _infinitive(verb: Token) -> bool:

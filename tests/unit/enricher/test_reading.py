@@ -421,3 +421,8 @@ def test_a_denial_sharing_nothing_with_an_event_leaves_it_alone(enricher: Enrich
                       "accusations that it had let migrants cross the border.")
     [e] = of_type(r, "troop_deployment")
     assert e.status == "completed" and e.disputed_by == ()
+
+
+def test_sending_no_weapons_is_a_denial(enricher: Enricher) -> None:
+    r = run(enricher, "Belarus \"has sent no weapons to Russia\", its defence minister said.")
+    assert {e.status for e in of_type(r, "arms_transfer")} <= {"denied"}
