@@ -102,10 +102,25 @@ def drafts(s: Sentence, doc_tokens: list[Token]) -> list[Draft]:
             continue
         for entry in triggers(tok, s.lex):
             d = _draft(s, tok, entry.frame)
-            if d is not None and not _describes_a_theme(tok, d, out):
+            if d is not None and not _describes_a_theme(tok, d, out) \
+                    and not _same_fight(s, tok, d, out):
                 out += _each_sender(d)
                 break
     return out
+
+
+def _same_fight(s: Sentence, tok: Token, d: Draft, earlier: list[Draft]) -> bool:
+    """"rebels seized the town after a day of fighting with government troops": the fighting
+    in a phrase on the capture is the capture's battle, not another attack."""
+    if d.type != "attack" or tok.dep_ != "pobj" or s.lex.lemma(tok.lower_) not in _FIGHTS:
+        return False
+    above = {s.start + a.idx for a in tok.ancestors if is_verb(a)}
+    return any(e.type == "attack" and e.position in above for e in earlier)
+
+
+# engagements without a direction: inside a phrase on an attack, the same occurrence
+_FIGHTS = frozenset({"fight", "fighting", "clash", "battle", "skirmish", "firefight", "gunfight",
+                     "exchange"})
 
 
 def _describes_a_theme(tok: Token, d: Draft, earlier: list[Draft]) -> bool:

@@ -426,3 +426,9 @@ def test_a_denial_sharing_nothing_with_an_event_leaves_it_alone(enricher: Enrich
 def test_sending_no_weapons_is_a_denial(enricher: Enricher) -> None:
     r = run(enricher, "Belarus \"has sent no weapons to Russia\", its defence minister said.")
     assert {e.status for e in of_type(r, "arms_transfer")} <= {"denied"}
+
+
+def test_the_fighting_before_a_capture_is_the_same_attack(enricher: Enricher) -> None:
+    r = run(enricher, "Rebels of the M23 seized the town of Nyanzale on Monday after a day of "
+                      "fighting with Congolese troops, residents said.")
+    assert len(of_type(r, "attack")) == 1
