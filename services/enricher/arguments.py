@@ -279,7 +279,8 @@ class Resolver:
                   if w.lower_ in TITLES] + [c for c in t.children if c.dep_ == "appos"
                                             and c.lower_ in TITLES]
         locative = t.dep_ == "pobj" and t.head.lower_ in _LOCATIVE
-        if titled or (ent is not None and ent[0] == "PERSON" and not locative):
+        known = " " not in text and text in self.discourse.people  # "Burhan", named before
+        if titled or known or (ent is not None and ent[0] == "PERSON" and not locative):
             return [self._person(t, words, titled, text)]
         place = self.places.find(text, self.context)
         if place is not None and (ent is None or ent[0] not in ("PERSON", "ORG") or locative):
@@ -299,7 +300,11 @@ class Resolver:
         if " " not in text and text in people:
             text = people[text]  # "Pashinyan" after "Nikol Pashinyan"
         elif " " in text:
-            people.setdefault(text.split()[-1], text)
+            last = text.split()[-1]
+            people.setdefault(last, text)
+            for article in ("al-", "Al-", "el-", "El-"):  # "Burhan" after "Abdel Fattah al-Burhan"
+                if last.startswith(article) and len(last) > len(article) + 2:
+                    people.setdefault(last[len(article):], text)
         if country:
             self.discourse.people_codes[text] = country
         return Party(text, "person", country, t.i)
