@@ -56,14 +56,18 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": 
 # "ALERT: ...", "Update: ...": a headline's label parses as its subject; blanked, offsets kept.
 # A place or party label ("Niger: army airstrikes ...") is kept: it says whose army.
 _LABEL = re.compile(r"\A\s*(?:[A-Z][\w'.\-]*\s?){1,3}:\s")
-_DATELINE = re.compile(r"\A\s*((?:[A-Z][A-Z'’.\-]+ ?)+(?:/(?:[A-Z][A-Z'’.\-]+ ?)+)*)"
+# words of letters in any script (upper case is checked after the match); one space between
+# words and bounded counts keep the match linear on any text
+_WORD = r"[^\W\d_](?:[^\W\d_]|['’.\-])*"
+_CAPS = rf"{_WORD}(?: {_WORD}){{0,4}}"
+_DATELINE = re.compile(rf"\A\s*({_CAPS}(?:/{_CAPS}){{0,3}}) ?"
                        r"((?:,\s*[A-Z][\w.]*(?:\s+\d{1,2})?){0,2})\s*[—–-]{1,2}\s+")
 
 
 def dateline(text: str) -> tuple[int, list[str]]:
     """"KYIV, Aug 21 — ...": (offset where the story starts, ["Kyiv"]); (0, []) without one."""
     m = _DATELINE.match(text)
-    if not m or len(m.group(1)) > 40:
+    if not m or len(m.group(1)) > 40 or m.group(1) != m.group(1).upper():  # "BOGOTÁ"
         return 0, []
     places = [p.strip().title() for p in m.group(1).split("/") if p.strip()]
     places += [p.strip() for p in m.group(2).split(",") if p.strip()[:1].isupper()]

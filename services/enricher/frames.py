@@ -118,6 +118,13 @@ def _same_fight(s: Sentence, tok: Token, d: Draft, earlier: list[Draft]) -> bool
     return any(e.type == "attack" and e.position in above for e in earlier)
 
 
+def _sent_to_strike(s: Sentence, tok: Token) -> bool:
+    """Weapons sent to attack with, by their owner: a means of the attack, not a transfer."""
+    return any(c.dep_ in ("xcomp", "advcl") and c.tag_ == "VB" and any(
+        e.frame.name == "attack" for e in s.lex.verbs.get(s.lex.lemma(c.lower_), ()))
+        for c in tok.children)
+
+
 # engagements without a direction: inside a phrase on an attack, the same occurrence
 _FIGHTS = frozenset({"fight", "fighting", "clash", "battle", "skirmish", "firefight", "gunfight",
                      "exchange"})
@@ -291,6 +298,8 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
         return None
     if not military_ok(s, tok, frame, slots, theme, etype):
         return None
+    if etype == "arms_transfer" and _sent_to_strike(s, tok):
+        return None  # "Thailand sent F-16s to strike positions": the strike is the event
     builder = BUILDERS[etype]
     built = builder(s, tok, frame, slots, theme)
     if built is None:

@@ -439,3 +439,21 @@ def test_people_named_by_title_keep_their_whole_name(enricher: Enricher) -> None
                       "Mohamud in Beirut to discuss the fight against armed groups.")
     [e] = of_type(r, "diplomatic_contact")
     assert {("participant", "Nabih Berri"), ("participant", "Hassan Sheikh Mohamud")} <= roles(e)
+
+
+def test_a_dateline_in_any_script_is_not_a_party(enricher: Enricher) -> None:
+    from services.enricher.core import dateline
+    assert dateline("BOGOTÁ, Jan 20 — Colombia said")[1][0] == "Bogotá"
+    assert dateline("Russia — the army said") == (0, [])
+    # long runs of capitals or words are matched in linear time (this returns at once)
+    assert dateline("ABC " * 20_000) == (0, []) and dateline("Abc-" * 50_000) == (0, [])
+    r = run(enricher, "BOGOTÁ, Jan 20 — Colombia's government said on Tuesday it was sending "
+                      "2,500 more soldiers to the Catatumbo region.")
+    [e] = of_type(r, "troop_deployment")
+    assert [a.code for a in e.actors if a.role == "sender"] == ["CO"]
+
+
+def test_jets_sent_to_strike_are_not_a_transfer(enricher: Enricher) -> None:
+    r = run(enricher, "Thailand sent F-16 jets to bomb Cambodian artillery positions on "
+                      "Thursday, the army said.")
+    assert of_type(r, "arms_transfer") == []
