@@ -11,6 +11,7 @@ import contextlib
 import signal
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from services.alerting.delivery import MemoryDeliveryLog, SqliteDeliveryLog
 from services.alerting.grouping import MemoryGroupStore, SqliteGroupStore
@@ -50,6 +51,12 @@ class EmbeddedPipeline:
         self.holder = holder
         self.live = live
         self._tasks: list[asyncio.Task[None]] = []
+        # The core (cleaning, enriching, grouping) is CPU work on untrusted input: it runs on
+        # one worker thread so the event loop keeps polling and delivering meanwhile. One
+        # thread, so the core's state (seen hashes, group store) is never used concurrently.
+        # A thread cannot be stopped, so the core's work is bounded by its input instead
+        # (the cleaner's size, element and time budgets; linear-time regexes).
+        self._core_thread = ThreadPoolExecutor(1, thread_name_prefix="frontwire-core")
         dispatcher.set_route_limits(core.rules.route_limits)
         if holder is not None:
             core.rules = holder.current
@@ -69,7 +76,8 @@ class EmbeddedPipeline:
 
     async def flush(self, now: float | None = None) -> int:
         """Deliver the groups that group timing held and that are now due."""
-        released = self.release_due(now)
+        loop = asyncio.get_running_loop()
+        released = await loop.run_in_executor(self._core_thread, self.release_due, now)
         for item in released:
             await self._deliver(item)
         return len(released)
@@ -125,8 +133,9 @@ class EmbeddedPipeline:
 
     async def submit(self, raw: RawArticle) -> list[Routed]:
         MESSAGES_IN.labels("embedded").inc()
+        loop = asyncio.get_running_loop()
         try:
-            routed = self.core.process(raw)
+            routed = await loop.run_in_executor(self._core_thread, self.core.process, raw)
         except Exception:  # one bad article must not stop the others
             log.exception("article_failed", article_id=raw.id, url=raw.url)
             return []
@@ -151,6 +160,7 @@ class EmbeddedPipeline:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.dispatcher.drain(), drain_s)
         await self.dispatcher.aclose()
+        self._core_thread.shutdown(wait=True)
         if self.holder is not None:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
@@ -194,6 +204,7 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
     try:
         await watcher.run(once=once)
     finally:
+        watcher.poller.close()
         await fetcher.aclose()
         await pipeline.aclose()
         if pipeline.live is not None:

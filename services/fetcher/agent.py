@@ -69,7 +69,10 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
     state = SharedFetchState(publish_state)
 
     async def emit(article: RawArticle) -> None:
-        await dedup_topic.send(key=article.id.encode(), value=encode(article))
+        # Wait for the broker's ack: the poller marks the article seen once this returns, so
+        # an article buffered in the producer when the worker dies is fetched again, not lost.
+        sent = await dedup_topic.send(key=article.id.encode(), value=encode(article))
+        await sent
 
     def poller() -> FeedPoller:
         # Built lazily inside the worker's event loop (httpx clients bind to it).

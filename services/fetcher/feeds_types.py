@@ -33,5 +33,5 @@ def iso_from_struct(stamp: time.struct_time) -> str | None:
     """feedparser's UTC struct_time -> ISO 8601 (None when it is no real date)."""
     try:
         return datetime(*stamp[:6], tzinfo=UTC).isoformat()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
