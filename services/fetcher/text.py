@@ -14,7 +14,7 @@ import re
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _MAX_NAME = 40
 # Text codecs that cannot decode arbitrary bytes with errors="replace".
-_REFUSED = frozenset({"idna", "punycode", "raw_unicode_escape", "unicode_escape"})
+_REFUSED = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape"})
 
 
 def known_encoding(name: str | None) -> str | None:

@@ -110,7 +110,8 @@ def test_kill_9_mid_poll_loses_no_article_and_repeats_no_alert(
         links = ""
         for i, article in enumerate(articles):
             site.pages[f"/a{i}.txt"] = ("text/plain", article["text"].encode())
-            links += f"<item><title>{article['title']}</title><link>{site.url}/a{i}.txt</link></item>"
+            links += (f"<item><title>{article['title']}</title>"
+                      f"<link>{site.url}/a{i}.txt</link></item>")
         site.pages["/feed.xml"] = ("application/rss+xml", (
             f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{links}'
             "</channel></rss>").encode())

@@ -20,7 +20,12 @@ from services.fetcher.state import MemoryFetchState, SqliteFetchState
 from shared.records import RawArticle
 from tests.integration.fetcher.conftest import make_fetcher
 from tests.support.hostile import (
-    CHARSETS, FAILING_FEEDS, HOSTILE_FEEDS, broken_feed, good_pages, hostile_pages,
+    CHARSETS,
+    FAILING_FEEDS,
+    HOSTILE_FEEDS,
+    broken_feed,
+    good_pages,
+    hostile_pages,
 )
 from tests.support.http import StaticSite
 
