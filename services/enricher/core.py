@@ -31,6 +31,7 @@ from services.enricher.consolidate import breakdowns, merge
 from services.enricher.frames import drafts
 from services.enricher.gazetteer import Gazetteer, Mention
 from services.enricher.mentions import MentionIndex
+from services.enricher.modality import unconfirmed_note
 from services.enricher.model import Draft, Sentence
 from services.enricher.scenes import link
 from services.enricher.sentences import Sentences
@@ -39,8 +40,14 @@ from services.enricher.timex import time_mention
 from shared.records import CleanArticle, EnrichedArticle, Entity, Event
 
 _DIGIT = re.compile(r"\d")
+_AGENTS = frozenset({"sender", "attacker", "supporter", "subject"})
 MAX_PARSED_SENTENCES = 200  # per article: a bound on the parser's work on hostile input
 MAX_SENTENCE_CHARS = 1500  # longer "sentences" (lists, tables) are cut before parsing
+# Articles written in one of these registers (four distinct cue words or more) use military
+# words as metaphor, fiction or trade talk ("Shakhtar storm Dynamo's defences", a war film's
+# "battle scenes", unions "mobilise"). Their events must have a state or an armed group acting
+# ("a Russian missile struck the stadium during the match"), unless they name an armed group.
+OFF_TOPIC = frozenset({"sports", "entertainment", "labour", "technology"})
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
                          "\u200a": " ", "\u2002": " ", "\u2003": " ", "\t": " ",
                          "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
@@ -115,10 +122,15 @@ class Enricher:
         hits = self.lex.scan(lowered)
         if not any(k & lexicon.TRIGGER for _, k in hits):
             return plan  # the prefilter: most articles stop here
-        plan.military = sum(1 for _, k in hits if k & lexicon.MILITARY) >= 3 or any(
-            m.entry.subtype == "armed_group" for m in mentions)
-        if not plan.military:
-            plan.register = self.lex.doc_register(lowered, hits)
+        military_words = sum(1 for _, k in hits if k & lexicon.MILITARY)
+        armed = any(m.entry.subtype == "armed_group" for m in mentions)
+        plan.military = military_words >= 3 or armed
+        register = self.lex.doc_register(lowered, hits)
+        plan.off_topic = bool(register & OFF_TOPIC) and not armed
+        if plan.off_topic or not plan.military:
+            plan.military, plan.register = False, register
+        elif "exercise" in register:
+            plan.register = {"exercise"}  # drills: live fire is not an attack
         parties = [m.start for m in mentions if m.entry.kind in ("country", "organisation",
                                                                    "person")
                    or m.entry.subtype == "capital"]  # "Madrid plans to supply ..."
@@ -154,6 +166,11 @@ class Enricher:
         if parsed:
             found = self._drafts(article, plan, parsed)
         merged = breakdowns(merge(link(found)))
+        if merged and unconfirmed_note(article.text):
+            for d in merged:
+                d.status = "reported" if d.status == "completed" else d.status
+        if plan.off_topic:
+            merged = [d for d in merged if _state_or_group_acts(d)]
         events = tuple(_event(d) for d in merged if not d.background)
         background = tuple(_event(d) for d in merged if d.background)
         sid = story_id(article, events)
@@ -229,6 +246,7 @@ class _Plan:
     register: set[str] = field(default_factory=set)  # the whole article's, when not military
     story: int = 0  # where the story starts, after a dateline
     focus: str | None = None  # the dateline's country
+    off_topic: bool = False  # written in another register (OFF_TOPIC)
 
     def texts(self) -> Iterable[str]:
         for c in self.candidates:
@@ -259,6 +277,10 @@ def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str]
                                                 if c))
             if len(codes) == 2:
                 discourse.sides = [Party(name(c), "country", c, state=True) for c in codes]
+
+
+def _state_or_group_acts(d: Draft) -> bool:
+    return any(a.role in _AGENTS and a.kind in ("country", "organisation") for a in d.actors)
 
 
 def _event(d: Draft) -> Event:

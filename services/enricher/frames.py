@@ -285,11 +285,21 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
     d.armed_agent, d.victim_unit = built.armed_agent, built.victim_unit
     d.background = s.retrospective or is_background(tok, s.lex, s.year)
     _apply_stance(s, d, stance, slots)
+    if d.status == "completed" and _hedged_agent(slots):
+        d.status = "reported"  # "suspected jihadists killed 11": who did it is not known
     d.partitive = bool(theme and theme.partitive)
     d.anaphoric = bool(theme and theme.amount is None and _definite(theme.token)) or (
         not tok.tag_.startswith("VB") and _definite(tok) and not slots)
     d.confidence = _confidence(d)
     return d
+
+
+_HEDGES = frozenset({"suspected", "alleged", "presumed", "purported", "unidentified"})
+
+
+def _hedged_agent(slots: dict[str, list[Token]]) -> bool:
+    return any(c.dep_ in ("amod", "compound") and c.lower_ in _HEDGES
+               for t in slots.get("agent", []) for c in t.children)
 
 
 def _adjunct_of_death(s: Sentence, tok: Token) -> bool:

@@ -300,6 +300,9 @@ def _automaton(lex: Lexicon, irregular: dict[str, list[str]]) -> Any:
             add(form, DISPUTE)
     for phrase in lex.dispute_phrases:
         add(phrase, DISPUTE)
+    for phrase in ("claimed responsibility", "claims responsibility", "claim responsibility",
+                   "claiming responsibility"):  # names the attacker of an attack told before
+        add(phrase, TRIGGER | STRONG)
     automaton = ahocorasick.Automaton()
     for word, kind in table.items():
         automaton.add_word(" " + word, (len(word), kind))

@@ -14,6 +14,7 @@ assert the event at all (a threat, a hypothesis, a refusal).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -263,3 +264,15 @@ class _Cues:
         if self.hedged or "reported" in classes:
             return "reported"
         return default or "completed"
+
+
+_SOURCE_LINE = re.compile(r"(?:^|[.\n]\s*)sources?\s*:([^\n]{0,300})", re.IGNORECASE)
+_UNCONFIRMED = re.compile(r"unconfirmed|unverified|not (?:been )?(?:independently )?verified"
+                          r"|\(reported\)|local sources|media reports|social media",
+                          re.IGNORECASE)
+
+
+def unconfirmed_note(text: str) -> bool:
+    """Does an incident note name its source as unconfirmed ("Source: local security
+    sources (unconfirmed)")? Then what it states as fact is reported, not completed."""
+    return any(_UNCONFIRMED.search(m.group(1)) for m in _SOURCE_LINE.finditer(text[-2000:]))

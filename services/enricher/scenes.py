@@ -23,12 +23,14 @@ _FIGHTERS = frozenset({"militants", "troops"})
 def link(drafts: list[Draft]) -> list[Draft]:
     drafts = _summaries(_counts_together(drafts))
     attacks = [d for d in drafts if d.type == "attack"]
-    out: list[Draft] = []
-    for d in drafts:
+    for d in drafts:  # first, so that the attack's casualties take the claimant too
         if d.type == "responsibility":  # "X claimed responsibility": X attacked
             scene = _scene(d, attacks, same_first=False)
             if scene is not None and not any(a.role == "attacker" for a in scene.actors):
                 scene.actors = [*d.actors, *scene.actors]
+    out: list[Draft] = []
+    for d in drafts:
+        if d.type == "responsibility":
             continue
         if d.type == "casualties":
             scene = _scene(d, attacks)
@@ -37,7 +39,28 @@ def link(drafts: list[Draft]) -> list[Draft]:
             elif d.armed_agent and d.trigger_verb:
                 out.append(_attack_of(d))
         out.append(d)
+    _by_the_other_side(out, attacks)
     return out
+
+
+def _by_the_other_side(drafts: list[Draft], attacks: list[Draft]) -> None:
+    """In an article whose attacks are all between the same two states, a side's losses
+    with no one named for them were inflicted by the other ("Russian forces lost 1,040
+    troops", in a report of Russian and Ukrainian attacks)."""
+    pairs = {frozenset((a.code, t.code)) for k in attacks for a in k.actors for t in k.actors
+             if a.role == "attacker" and t.role == "target" and a.kind == t.kind == "country"
+             and a.code and t.code and a.code != t.code}
+    if len(pairs) != 1:
+        return
+    [pair] = pairs
+    for d in drafts:
+        if d.type != "casualties" or any(a.role == "attacker" for a in d.actors):
+            continue
+        victims = [a for a in d.actors if a.role == "victim" and a.code in pair]
+        if len(victims) == 1 and len({a.code for a in d.actors if a.role == "victim"}) == 1:
+            other = next(c for c in pair if c != victims[0].code)
+            source = next(a for k in attacks for a in k.actors if a.code == other)
+            d.actors.append(replace(source, role="attacker"))
 
 
 _PRIMARY = {"killed": 0, "killed_or_wounded": 1, "casualties": 2, "wounded": 3, "captured": 4,

@@ -74,6 +74,10 @@ def _attack_sense(s: Sentence, lemma: str, slots: dict[str, list[Token]], weapon
                   armed: bool, other: bool) -> bool:
     if (other or "exercise" in s.register) and not (weapon and _named_target(s, slots)):
         return False
+    if "exercise" in s.register and not any(
+            p.kind not in ("generic", "place") for t in slots.get("target", [])
+            for p in s.resolver.parties(t)):
+        return False  # a drill "opened fire at the manoeuvre area": no one was attacked
     if "crime" in s.register and not (s.military_doc or military_sentence(s)):
         return False
     if lemma in WEAPON_REQUIRED and not weapon and not (

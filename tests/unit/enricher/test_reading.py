@@ -246,3 +246,56 @@ def test_taking_delivery_of_ones_own_weapons(enricher: Enricher) -> None:
     assert {("sender", "DE"), ("recipient", "CL")} <= roles(e)
     assert ("sender", "CL") not in roles(e)
 
+
+
+def test_a_claim_of_responsibility_names_the_attacker_of_the_deaths(enricher: Enricher) -> None:
+    r = run(enricher, "Gunmen stormed a police post near Garissa, killing seven officers. "
+                      "Al-Shabaab later claimed responsibility for the raid.")
+    [attack] = of_type(r, "attack")
+    [dead] = of_type(r, "casualties")
+    assert ("attacker", "Al-Shabaab") in roles(attack) and ("attacker", "Al-Shabaab") in roles(dead)
+
+
+def test_suspected_perpetrators_make_a_report_not_a_fact(enricher: Enricher) -> None:
+    r = run(enricher, "Suspected rebels killed 14 farmers near Beni on Saturday.")
+    [dead] = of_type(r, "casualties")
+    assert dead.status == "reported"
+
+
+def test_an_unconfirmed_source_line_makes_the_note_reported(enricher: Enricher) -> None:
+    r = run(enricher, "3 March 2026 — Niger, Tillaberi region. Gunmen attacked an army patrol "
+                      "near Ayorou, killing eight soldiers. Source: local sources (unconfirmed).")
+    assert of_type(r, "casualties") and all(e.status == "reported" for e in r.events)
+
+
+def test_losses_in_a_two_sided_war_are_inflicted_by_the_other_side(enricher: Enricher) -> None:
+    r = run(enricher, "Armenian forces shelled Azerbaijani positions near Lachin on Sunday. "
+                      "A drone hit a fuel depot in Ganja on Monday. Armenia lost 40 soldiers "
+                      "in the fighting, Baku said.")
+    dead = [e for e in of_type(r, "casualties") if ("victim", "AM") in roles(e)]
+    assert dead and ("attacker", "AZ") in roles(dead[0])
+
+
+def test_a_war_film_review_yields_no_events(enricher: Enricher) -> None:
+    r = dated(enricher, "The film's director said the battle scenes took four months to shoot. "
+                        "In the movie, commandos storm a rebel base and tanks shell the town. "
+                        "The actor who plays the general called the series his best role, and "
+                        "the album of its score topped the charts.",
+              title="War epic 'Red Ridge' tops box office")
+    assert r.events == ()
+
+
+def test_a_strike_on_a_stadium_is_still_an_attack(enricher: Enricher) -> None:
+    r = run(enricher, "A Russian missile struck a football stadium in Kharkiv on Saturday "
+                      "during a league match, killing three fans, the regional governor said. "
+                      "The club's coach said players and the goalkeeper were unhurt. Air "
+                      "defence units shot down two other missiles and a drone over the city, "
+                      "and the army said artillery fire hit the suburbs overnight.")
+    assert of_type(r, "attack") and of_type(r, "casualties")
+
+
+def test_live_fire_in_a_drill_is_not_an_attack(enricher: Enricher) -> None:
+    r = run(enricher, "Tanks and howitzers of the Polish army opened fire at the Drawsko "
+                      "training ground on Tuesday in an annual exercise. The drill, watched by "
+                      "cadets, ended the army's winter manoeuvres.")
+    assert of_type(r, "attack") == []
