@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS alert_due (
     due_at    REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS alert_due_at ON alert_due (due_at);
+CREATE INDEX IF NOT EXISTS alert_groups_updated ON alert_groups (updated);
 """
 
 
@@ -78,26 +79,47 @@ class SqliteGroupStore:
         return None if row is None else _state_cls().from_dict(orjson.loads(row[0]))
 
     def put(self, group_key: str, state: GroupState) -> None:
-        self._db.write(
-            "INSERT INTO alert_groups (group_key, state, updated) VALUES (?, ?, ?) "
-            "ON CONFLICT(group_key) DO UPDATE SET state = excluded.state, "
-            "updated = excluded.updated",
-            (group_key, orjson.dumps(state.to_dict()).decode(), state.last_seen),
-        )
-        if state.due_at is None:
-            self._db.write("DELETE FROM alert_due WHERE group_key = ?", (group_key,))
-        else:
-            self._db.write(
-                "INSERT INTO alert_due (group_key, due_at) VALUES (?, ?) "
-                "ON CONFLICT(group_key) DO UPDATE SET due_at = excluded.due_at",
-                (group_key, state.due_at),
+        # One transaction: a crash between the two statements would leave a held group
+        # without its due row, a group that never flushes.
+        with self._db.transaction() as db:
+            db.execute(
+                "INSERT INTO alert_groups (group_key, state, updated) VALUES (?, ?, ?) "
+                "ON CONFLICT(group_key) DO UPDATE SET state = excluded.state, "
+                "updated = excluded.updated",
+                (group_key, orjson.dumps(state.to_dict()).decode(), state.last_seen),
             )
+            if state.due_at is None:
+                db.execute("DELETE FROM alert_due WHERE group_key = ?", (group_key,))
+            else:
+                db.execute(
+                    "INSERT INTO alert_due (group_key, due_at) VALUES (?, ?) "
+                    "ON CONFLICT(group_key) DO UPDATE SET due_at = excluded.due_at",
+                    (group_key, state.due_at),
+                )
 
     def due(self, now: float) -> list[str]:
         rows = self._db.query_all(
             "SELECT group_key FROM alert_due WHERE due_at <= ? ORDER BY due_at", (now,)
         )
         return [row[0] for row in rows]
+
+    def prune(self, older_than_s: float, now: float) -> int:
+        """Forget groups no report has updated for ``older_than_s``; how many went. A later
+        report of the same event starts a new group (version 1): keep the delivery log's
+        retention no longer than this, or that first version would count as delivered."""
+        cutoff = now - older_than_s
+        with self._db.transaction() as db:
+            db.execute(
+                "DELETE FROM alert_due WHERE group_key IN "
+                "(SELECT group_key FROM alert_groups WHERE updated < ?)",
+                (cutoff,),
+            )
+            gone: int = db.execute("DELETE FROM alert_groups WHERE updated < ?", (cutoff,)).rowcount
+        return gone
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM alert_groups", ())
+        return int(row[0]) if row else 0
 
     def close(self) -> None:
         self._db.close()
