@@ -241,7 +241,7 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
     pipeline = EmbeddedPipeline.persistent(settings)
     fetcher = build_fetcher(settings)
     pipeline.retain("fetcher_seen", lambda now: state.prune(settings.retention_seen_s, now))
-    poller = FeedPoller(fetcher, state)
+    poller = FeedPoller(fetcher, state, robots_cache_max=settings.robots_cache_max)
     watcher = FeedWatcher(pipeline, poller, sources)
     log.info("embedded_started", sources=len(sources), state_dir=str(settings.state_dir))
     await pipeline.start(prune_every_s=settings.prune_every_s)

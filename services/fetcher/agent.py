@@ -77,7 +77,9 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
     def poller() -> FeedPoller:
         # Built lazily inside the worker's event loop (httpx clients bind to it).
         if "p" not in holder:
-            holder["p"] = FeedPoller(build_fetcher(settings), state)
+            holder["p"] = FeedPoller(
+                build_fetcher(settings), state, robots_cache_max=settings.robots_cache_max
+            )
         return holder["p"]
 
     async def first_seen(key: bytes | None, value: bytes) -> list[Emit]:

@@ -24,7 +24,7 @@ from services.fetcher.http import FetchError, HttpFetcher, Response
 from services.fetcher.isolation import failed, unit
 from services.fetcher.metrics import ARTICLES, ITEMS, POLLS
 from services.fetcher.parsing import FeedParser, ParseCrash, ParseTimeout, PooledParser
-from services.fetcher.robots import RobotsCache
+from services.fetcher.robots import DEFAULT_MAX_ENTRIES, RobotsCache
 from services.fetcher.sources import Source
 from services.fetcher.state import FetchState
 from services.fetcher.text import decode_body
@@ -76,10 +76,13 @@ class FeedPoller:
     def __init__(
         self, fetcher: HttpFetcher, state: FetchState, *, robots: bool = True,
         page_concurrency: int = 8, max_new_per_poll: int = 200,
-        parser: FeedParser | None = None,
+        parser: FeedParser | None = None, robots_cache_max: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
         self.fetcher, self.state = fetcher, state
-        self.robots = RobotsCache(fetcher, fetcher.user_agent) if robots else None
+        self.robots = (
+            RobotsCache(fetcher, fetcher.user_agent, max_entries=robots_cache_max)
+            if robots else None
+        )
         self.max_new_per_poll = max_new_per_poll
         self.parser: FeedParser = parser if parser is not None else PooledParser()
         self._pages = asyncio.Semaphore(page_concurrency)
