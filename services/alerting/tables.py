@@ -90,3 +90,19 @@ class GroupIndex:
     def group_of(self, delivery_key: str) -> str:
         alert_id = delivery_key.rpartition(":")[0]
         return self._keys.get(alert_id, alert_id)
+
+
+def group_stamp(key: str, value: Any) -> float | None:
+    """When an alert-groups entry was last updated (None: keep it)."""
+    if isinstance(value, dict):
+        at = value.get("last_seen")
+        return float(at) if isinstance(at, int | float) else None
+    return None
+
+
+def delivery_stamp(key: str, value: Any) -> float | None:
+    """When an alert-deliveries record was made. A pending delivery (its payload) is kept
+    until delivered or dropped; a dropped one (None) can go at once."""
+    if key.startswith("pending|"):
+        return None if value else float("-inf")
+    return float(value) if isinstance(value, int | float) else None

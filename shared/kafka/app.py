@@ -96,7 +96,10 @@ def run_worker(app: faust.App, service: str, settings: Settings) -> None:
     # Table changelogs too: faust declares them itself at start, but a record that reaches a
     # table before the consumer's metadata has seen its changelog fails PartitionsMismatch
     # (0 partitions) until the next metadata refresh; created first, they are always known.
-    changelogs = [table.changelog_topic_name for table in app.tables.values()]
+    changelogs = {
+        table.changelog_topic_name: dict(table.extra_topic_configs)
+        for table in app.tables.values()
+    }
     asyncio.run(ensure_topics(settings, changelogs))
     UP.labels(service).set(1)
     # Logging is ours (structlog JSON, configured above); faust must not replace it.
