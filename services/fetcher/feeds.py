@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 from xml.sax import SAXException
 
 import feedparser
 import orjson
 
 from services.fetcher.feeds_fast import parse_fast
-from services.fetcher.feeds_types import FeedDoc, FeedError, FeedItem, iso_from_struct
+from services.fetcher.feeds_types import FeedDoc, FeedError, FeedItem, iso_from_struct, web_url
 from services.fetcher.sitemaps import is_sitemap, parse_sitemap
 from services.fetcher.xmlsafe import parse_xml
 
@@ -42,7 +41,7 @@ def parse_document(body: bytes, base_url: str, *, fast: bool = True) -> FeedDoc:
     root = parse_xml(body)
     if root is not None and is_sitemap(root):
         return parse_sitemap(root, base_url)
-    doc = parse_fast(body, base_url) if fast and root is not None else None
+    doc = parse_fast(body, base_url, root) if fast and root is not None else None
     if doc is not None:
         return doc
     if root is None and len(body) > LENIENT_MAX_BYTES:
@@ -55,7 +54,9 @@ def _parse_xml_feed(body: bytes, base_url: str) -> FeedDoc:
     try:
         parsed = feedparser.parse(
             body,
-            response_headers={"content-location": base_url, "content-type": "application/xml"},
+            # No content-location: links and ids stay as written (xml:base applied), so a
+            # guid that is no URL is not made into one; we resolve links ourselves.
+            response_headers={"content-type": "application/xml"},
             sanitize_html=False,
             resolve_relative_uris=False,
         )
@@ -82,12 +83,15 @@ def _hub_links(parsed: Any) -> tuple[str | None, str | None]:
 
 
 def _xml_item(entry: Any, base_url: str) -> FeedItem | None:
-    link = entry.get("link") or _permalink_id(entry)
-    if not link:
+    link = entry.get("link")
+    if link and entry.get("guidislink") and not _absolute(link):
+        link = None  # feedparser made the link up from a guid that is no URL ("abc-1")
+    url = web_url(base_url, link or _permalink_id(entry))
+    if url is None:
         return None
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     return FeedItem(
-        url=urljoin(base_url, link.strip()),
+        url=url,
         title=_clean(entry.get("title")),
         published=iso_from_struct(stamp) if stamp else None,
         summary=_clean(entry.get("summary")),
@@ -96,9 +100,11 @@ def _xml_item(entry: Any, base_url: str) -> FeedItem | None:
 
 def _permalink_id(entry: Any) -> str | None:
     guid = entry.get("id")
-    if isinstance(guid, str) and guid.startswith(("http://", "https://")):
-        return guid
-    return None
+    return guid.strip() if isinstance(guid, str) and _absolute(guid) else None
+
+
+def _absolute(url: str) -> bool:
+    return url.strip().lower().startswith(("http://", "https://"))
 
 
 def _clean(value: object) -> str | None:
@@ -117,10 +123,9 @@ def _parse_json_feed(body: bytes, base_url: str) -> list[FeedItem]:
         raise FeedError(f"malformed JSON feed: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         raise FeedError("not a JSON Feed: no 'items' list")
-    feed_url = doc.get("feed_url")
-    # A relative feed_url is resolved against where we fetched it, never the other way round.
-    base = urljoin(base_url, feed_url) if isinstance(feed_url, str) and feed_url else base_url
-    items = (_json_item(raw, base) for raw in doc["items"] if isinstance(raw, dict))
+    # Relative item URLs resolve against where the feed was fetched, never against its own
+    # feed_url: a relative feed_url would resolve nowhere, an absolute one may lie.
+    items = (_json_item(raw, base_url) for raw in doc["items"] if isinstance(raw, dict))
     return [item for item in items if item is not None]
 
 
@@ -128,11 +133,12 @@ def _json_item(raw: dict[str, Any], base_url: str) -> FeedItem | None:
     link = raw.get("url") or raw.get("external_url")
     if not isinstance(link, str) or not link.strip():
         guid = raw.get("id")
-        link = guid if isinstance(guid, str) and guid.startswith(("http://", "https://")) else None
-    if not link:
+        link = guid if isinstance(guid, str) and _absolute(guid) else None
+    url = web_url(base_url, link)
+    if url is None:
         return None
     return FeedItem(
-        url=urljoin(base_url, link.strip()),
+        url=url,
         title=_clean(raw.get("title")),
         published=_iso_from_json(raw.get("date_published") or raw.get("date_modified")),
         summary=_clean(raw.get("summary")) or _clean(raw.get("content_text")),

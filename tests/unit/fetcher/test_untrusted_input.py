@@ -56,10 +56,12 @@ def test_a_bom_json_feed_is_read() -> None:
         "https://example.org/a"]
 
 
-def test_a_relative_feed_url_is_resolved_against_where_we_fetched() -> None:
-    body = b'{"feed_url": "/feed.json", "items": [{"url": "a/b"}]}'
-    [item] = parse_document(body, "https://example.org/x/feed.json").items
-    assert item.url == "https://example.org/a/b"
+def test_item_urls_resolve_against_where_we_fetched_never_the_feed_url() -> None:
+    fetched = "https://example.org/x/feed.json"
+    for feed_url in ("/other/feed.json", "https://elsewhere.example/feed.json"):
+        body = b'{"feed_url": "%s", "items": [{"url": "a/b"}]}' % feed_url.encode()
+        [item] = parse_document(body, fetched).items
+        assert item.url == "https://example.org/x/a/b"
 
 
 JSONISH = st.recursive(
