@@ -92,3 +92,20 @@ def test_deleted_silences_travel_as_tombstones() -> None:
     assert other.all() == [] and mine.all() == []
     other.apply(b"s2", orjson.dumps(Silence("s2", Matchers(rule="r"), 0.0, 9.0, "ops").to_dict()))
     assert [s.id for s in other.all()] == ["s2"]
+
+
+def test_pending_deliveries_are_read_from_an_index_not_a_scan_of_every_record() -> None:
+    from services.alerting.tables import TableDeliveryLog
+
+    deliveries = table("alert-deliveries-pending")
+    for n in range(1000):
+        deliveries.data[f"a{n}:1|ops"] = 1.0  # delivered: never looked at by pending()
+    deliveries.data["pending|b:1|ops"] = '{"alert": 1}'  # restored from the changelog
+    ticks = Ticks()
+    log = TableDeliveryLog(deliveries, rescan_s=30.0, clock=ticks)
+    assert log.pending() == [("ops", b'{"alert": 1}')]  # the first call scans once
+    deliveries.data["pending|c:1|ops"] = '{"alert": 2}'  # restored later (a rebalance)
+    deliveries.data["pending|b:1|ops"] = None  # dropped meanwhile
+    assert log.pending() == []  # the index only: b is gone, c not seen yet
+    ticks.now += 30.0
+    assert log.pending() == [("ops", b'{"alert": 2}')]
