@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install run replay test test-unit lint typecheck kafka-install kafka-up kafka-down \
         services-up services-down bench-latency bench-cleaner bench-enricher eval-enricher \
-        bench-fetcher bench-restart bench-feeds check-deps clean
+        bench-fetcher bench-restart bench-feeds check-deps fuzz clean
 
 $(STAMP): pyproject.toml requirements/model.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -77,6 +77,10 @@ bench-restart: install kafka-install
 FEEDS ?= ../shared/benchmarks/feeds
 bench-feeds: install
 	$(BIN)/python -m bench.feeds $(FEEDS) $(ARGS)
+
+## Generated and mutated inputs through every parser of untrusted input (ARGS="--inputs N").
+fuzz: install
+	$(BIN)/python -m bench.fuzz --feeds $(FEEDS) $(ARGS)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
