@@ -16,7 +16,8 @@ start-up checks included) and one retention pass.
 
 The last line is machine-readable:
 
-    alerting_restart mode=<m> alerts=<n> ready_s=<x> health_s=<y>
+    alerting_restart mode=distributed table_store=<s> alerts=<n> ready_s=<x> health_s=<y>
+    alerting_restart mode=embedded alerts=<n> ready_s=<x> open_s=<y>
 
 Run: ``make bench-restart ARGS="--alerts 100000"`` (Kafka: ``KAFKA_PORT`` as for the tests).
 """
@@ -34,6 +35,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared.codec import encode
 from shared.records import AlertCandidate
+from shared.settings import load_settings
 from tests.support.cluster import Broker, Workers
 from tests.unit.alerting.builders import article, enriched, troops
 
@@ -88,7 +90,9 @@ def wait_until(check: object, timeout: float, what: str, workers: Workers) -> fl
     return time.monotonic() - started
 
 
-def distributed(alerts: int, partitions: int, log_level: str) -> tuple[float, float]:
+def distributed(
+    alerts: int, partitions: int, log_level: str, table_store: str
+) -> tuple[float, float]:
     broker = Broker().start()
     workdir = Path(tempfile.mkdtemp(prefix="frontwire-bench-restart-"))
     rules, sink = workdir / "rules.yaml", workdir / "alerts.jsonl"
@@ -100,6 +104,7 @@ def distributed(alerts: int, partitions: int, log_level: str) -> tuple[float, fl
             "FRONTWIRE_JSONL_SINK_PATH": str(sink),
             "FRONTWIRE_PARTITIONS": str(partitions),
             "FRONTWIRE_LOG_LEVEL": log_level,
+            "FRONTWIRE_TABLE_STORE": table_store,
         },
     )
     topic = f"{workers.prefix}.alerts.candidates"
@@ -165,13 +170,20 @@ def main() -> None:
     parser.add_argument("--mode", choices=["distributed", "embedded"], default="distributed")
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--log-level", default="WARNING", help="the worker's (see its log)")
+    parser.add_argument("--table-store", choices=["memory", "rocksdb"], default=None,
+                        help="FRONTWIRE_TABLE_STORE for the worker (default: the setting's)")
     args = parser.parse_args()
     if args.mode == "distributed":
-        ready_s, health_s = distributed(args.alerts, args.partitions, args.log_level)
+        store = args.table_store or load_settings().table_store
+        ready_s, health_s = distributed(args.alerts, args.partitions, args.log_level, store)
     else:
         ready_s, health_s = embedded(args.alerts)
-    print(f"alerting_restart mode={args.mode} alerts={args.alerts} "
-          f"ready_s={ready_s:.2f} health_s={health_s:.2f}")
+    if args.mode == "distributed":
+        print(f"alerting_restart mode=distributed table_store={store} alerts={args.alerts} "
+              f"ready_s={ready_s:.2f} health_s={health_s:.2f}")
+    else:  # no /health: the stores' opening (checks included), then with a retention pass
+        print(f"alerting_restart mode=embedded alerts={args.alerts} "
+              f"ready_s={ready_s:.2f} open_s={health_s:.2f}")
 
 
 if __name__ == "__main__":

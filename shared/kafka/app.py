@@ -27,7 +27,7 @@ def make_app(service: str, settings: Settings) -> faust.App:
         topic_partitions=settings.partitions,
         topic_replication_factor=1,
         datadir=str(datadir),
-        store="memory://",
+        store=f"{settings.table_store}://",
         web_enabled=True,
         web_host=settings.web_host,
         web_bind=settings.web_host,  # faust binds 0.0.0.0 otherwise, whatever web_host says
