@@ -26,6 +26,7 @@ from typing import Any
 from bench.enricher_scoring import DATA, Score, Scorer, load_corpus
 from services.alerting.rules import RuleSet
 from services.enricher import Enricher
+from services.enricher.gazetteer import GROUP_NOUNS
 from shared.records import CleanArticle, EnrichedArticle, Event
 
 FROZEN = DATA / "frozen"
@@ -54,7 +55,9 @@ def normaliser(enricher: Enricher) -> Any:
         if actor.get("code"):
             return str(actor["code"])
         name = str(actor["name"])
-        entries = enricher.gazetteer.entities_for([name])
+        # a label may name a group by an acronym the gazetteer takes only before "fighters"
+        entries = enricher.gazetteer.entities_for([name]) or enricher.gazetteer.entities_for(
+            [f"{name} {GROUP_NOUNS[0]}"])
         if entries:
             e = entries[0]
             if e.kind == "country" and e.country:

@@ -26,13 +26,14 @@ from services.enricher import confidence as conf
 from shared.records import CleanArticle
 
 
-def examples(enricher: Enricher) -> tuple[list[dict[str, float]], list[int]]:
+def examples(enricher: Enricher) -> tuple[list[dict[str, float]], list[int], list[int]]:
+    """Features, labels and the index of each event's document."""
     scorer = Scorer(normaliser(enricher))
     docs = load_corpus(*SPLITS["tuned"], *SPLITS["dev2"])
     arts = [CleanArticle(id=str(d["id"]), url="", source="corpus", title=d.get("title"),
                          text=str(d["text"]), published=d.get("published")) for d in docs]
-    rows, labels = [], []
-    for doc, result in zip(docs, enricher.enrich_many(arts), strict=True):
+    rows, labels, where = [], [], []
+    for n, (doc, result) in enumerate(zip(docs, enricher.enrich_many(arts), strict=True)):
         live = [e for e in doc["events"] if not e.get("background")]
         gold: dict[int, dict[str, Any]] = {id(p): e for e, p in scorer.match(live,
                                                                           list(result.events))}
@@ -42,7 +43,8 @@ def examples(enricher: Enricher) -> tuple[list[dict[str, float]], list[int]]:
                 exp.get("status", ""), event) and (not exp.get("quantity") or qty_ok(exp, event))
             rows.append(conf.features(event))
             labels.append(int(ok))
-    return rows, labels
+            where.append(n)
+    return rows, labels, where
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 4000) -> np.ndarray:
@@ -59,11 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
-    rows, labels = examples(Enricher())
+    rows, labels, where = examples(Enricher())
     names = sorted(rows[0])
     x = np.array([[1.0, *(r[n] for n in names)] for r in rows])
     y = np.array(labels, dtype=float)
-    folds = np.arange(len(y)) % 5
+    folds = np.array(where) % 5  # by document: an article's events never straddle folds
     held = np.zeros(len(y))
     for k in range(5):
         w = fit(x[folds != k], y[folds != k])

@@ -77,6 +77,7 @@ def build_fetcher(settings: Settings) -> HttpFetcher:
         allow_hosts=tuple(settings.fetch_allow_hosts),
         allow_private=settings.fetch_allow_private,
         timeout_s=settings.fetch_timeout_s,
+        allow_ports=tuple(settings.fetch_allow_ports),
     )
 
 

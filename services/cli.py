@@ -41,6 +41,16 @@ def _settings(**overrides: Any) -> Settings:
         raise typer.Exit(2) from None
 
 
+def _exposure(settings: Settings, services: tuple[str, ...]) -> None:
+    from shared.web_guard import check_exposure
+
+    try:
+        check_exposure(settings, services)
+    except SettingsError as exc:
+        typer.echo(f"frontwire: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _logging(settings: Settings) -> None:
     from shared.observability import configure_logging
 
@@ -60,6 +70,7 @@ def run(
 
     overrides: dict[str, Any] = {"feeds_file": feeds} if feeds else {}
     settings = _settings(**overrides)
+    _exposure(settings, ("alerting",))  # embedded mode serves the API, not the push endpoint
     _logging(settings)
     try:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
@@ -134,6 +145,7 @@ def worker(
     from services.workers import start_worker
 
     settings = _settings()
+    _exposure(settings, (service,))
     sys.argv = [sys.argv[0], "worker"]  # faust's worker reads argv; keep ours out of it
     start_worker(service, settings)
 

@@ -1,7 +1,10 @@
 """Validated settings, read once by the composition root.
 
 Sources, highest priority first: environment variables (``FRONTWIRE_*``, and the conventional
-``KAFKA_BOOTSTRAP_SERVERS``), then the YAML file named by ``FRONTWIRE_CONFIG``, then defaults.
+``KAFKA_BOOTSTRAP_SERVERS``), then files in the directory named by ``FRONTWIRE_SECRETS_DIR``
+(one per setting, named like its variable, e.g. ``FRONTWIRE_API_TOKEN``: how Docker and
+Kubernetes hand over secrets without putting them in the environment), then the YAML file
+named by ``FRONTWIRE_CONFIG``, then defaults.
 A bad value stops start-up with an error that names the field (`SettingsError`).
 """
 
@@ -22,6 +25,7 @@ from pydantic import (
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
+    SecretsSettingsSource,
     SettingsConfigDict,
     YamlConfigSettingsSource,
 )
@@ -113,6 +117,33 @@ class Settings(BaseSettings):
 
     # --- end of retention ---------------------------------------------------------------
 
+    # Issue 12, safe by default (SECURITY.md). Host names the API and the fetcher's endpoints
+    # are reached by besides loopback names and IP literals (requests naming any other Host
+    # are refused: DNS rebinding), and origins besides their own allowed to call them from a
+    # browser.
+    public_hosts: list[str] = Field(default_factory=list)
+    allowed_origins: list[str] = Field(default_factory=list)
+    # Ports the fetcher may connect to besides 80 and 443 (allow-listed hosts are exempt).
+    fetch_allow_ports: list[int] = Field(default_factory=list)
+    # Live-stream (SSE) clients served at once; more get 503 (each holds a task and a queue).
+    api_max_subscribers: int = Field(100, ge=1, le=100_000)
+
+    @field_validator("fetch_allow_ports")
+    @classmethod
+    def _ports(cls, value: list[int]) -> list[int]:
+        if bad := [p for p in value if not 1 <= p <= 65535]:
+            raise ValueError(f"ports must be 1-65535, got {bad}")
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            scheme, sep, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not sep or not rest or "/" in rest:
+                raise ValueError(f"expected scheme://host[:port], got {origin!r}")
+        return value
+
     @field_validator("kafka_bootstrap_servers")
     @classmethod
     def _servers(cls, value: str) -> str:
@@ -144,6 +175,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources = [init_settings, env_settings]
+        secrets_dir = os.environ.get("FRONTWIRE_SECRETS_DIR")
+        if secrets_dir:
+            sources.append(SecretsSettingsSource(settings_cls, secrets_dir=secrets_dir))
         config_file = os.environ.get("FRONTWIRE_CONFIG")
         if config_file:
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
@@ -163,6 +197,9 @@ def load_settings(**overrides: Any) -> Settings:
     config_file = os.environ.get("FRONTWIRE_CONFIG")
     if config_file and not Path(config_file).is_file():
         raise SettingsError(f"FRONTWIRE_CONFIG: no such file: {config_file}")
+    secrets_dir = os.environ.get("FRONTWIRE_SECRETS_DIR")
+    if secrets_dir and not Path(secrets_dir).is_dir():
+        raise SettingsError(f"FRONTWIRE_SECRETS_DIR: no such directory: {secrets_dir}")
     try:
         return Settings(**overrides)
     except ValidationError as exc:

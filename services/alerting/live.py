@@ -14,6 +14,7 @@ from services.alerting.silences import Silences
 from shared.observability import ALERTS, get_logger
 from shared.records import Alert
 from shared.settings import Settings
+from shared.web_guard import RequestPolicy, check_exposure
 
 log = get_logger(__name__)
 
@@ -46,13 +47,17 @@ class LiveSide:
         """Start the API and live page if enabled (FRONTWIRE_API_*)."""
         if not settings.api_enabled:
             return
+        check_exposure(settings, ("alerting",))  # no token on a non-loopback address: refuse
         token = settings.api_token.get_secret_value() if settings.api_token else None
-        app = make_api(self.history, self.silences, token=token, hub=self.hub)
+        self.hub.max_subscribers = settings.api_max_subscribers
+        policy = RequestPolicy.from_settings(settings)
+        app = make_api(self.history, self.silences, token=token, hub=self.hub, policy=policy)
         self.runner = await start_api(app, settings.api_host, settings.api_port)
         log.info(
             "api_started",
             url=f"http://{settings.api_host}:{bound_port(self.runner)}/",
             token_required=token is not None,
+            read_only=token is None,
         )
 
     async def aclose(self) -> None:

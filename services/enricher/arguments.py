@@ -90,6 +90,7 @@ class Discourse:
     sides: list[Party] = field(default_factory=list)  # the countries of the latest talks
     people_codes: dict[str, str] = field(default_factory=dict)  # person -> country
     agent: Party | None = None  # the country that acted in the latest event
+    group: Party | None = None  # the armed group in the latest attack or killing
 
 
 class Resolver:
@@ -196,7 +197,13 @@ class Resolver:
             return None
         if any(c.dep_ in ("amod", "compound", "poss") for c in t.children):
             return None  # "the Nigerian army": its modifier says whose
-        entry = self.index.latest(self.base + t.idx, want)
+        pos, focus = self.base + t.idx, self.discourse.focus
+        if want is _forces and focus:  # "KINMEN, Taiwan — ... The army took delivery": the
+            entry = self.index.latest(pos, want, _NEAR)  # dateline's, unless one is near
+            if entry is None:
+                return Party(self.country_name(focus), "country", focus, t.i, state=True,
+                             pronoun=True)
+        entry = self.index.latest(pos, want)
         return self.from_entry(entry, t.i, pronoun=True) if entry else None
 
     def _speaker(self, t: Token, word: str) -> list[Party]:
@@ -216,12 +223,19 @@ class Resolver:
     def owners(self, t: Token) -> list[Party]:
         """Who a noun belongs to: "Russia's troops", "North Korean soldiers", "troops from
         Chad", "forces of the RSF"."""
+        named = self.at.get(t.i)
+        if named is not None and named.entry.kind == "organisation" and any(
+                self.at.get(c.i) is named for c in t.lefts):  # "ADF rebels": one name
+            party = self.from_entry(named.entry, t.i)
+            return [party] if party else []
         out: list[Party] = []
         mods = [c for c in t.children if c.dep_ in ("poss", "amod", "compound", "nmod")
                 and c.i < t.i]
         for c in list(mods):  # "a Kenya Police Reserve vehicle": Kenya modifies Police
             if c.dep_ == "compound" and c.i not in self.at:
                 mods += [g for g in c.children if g.dep_ in ("compound", "amod", "poss")]
+            if c.lower_ == "led":  # "US-led coalition forces", "Saudi-led strikes"
+                mods += [g for g in c.children if g.dep_ in ("npadvmod", "compound", "amod")]
         for c in mods:
             if c.i in self.at or c.tag_ == "PRP$" or self._definite(c) is not None:
                 out += [p for p in self._party(c) if p.kind != "generic" and p not in out]
@@ -265,7 +279,8 @@ class Resolver:
                   if w.lower_ in TITLES] + [c for c in t.children if c.dep_ == "appos"
                                             and c.lower_ in TITLES]
         locative = t.dep_ == "pobj" and t.head.lower_ in _LOCATIVE
-        if titled or (ent is not None and ent[0] == "PERSON" and not locative):
+        known = " " not in text and text in self.discourse.people  # "Burhan", named before
+        if titled or known or (ent is not None and ent[0] == "PERSON" and not locative):
             return [self._person(t, words, titled, text)]
         place = self.places.find(text, self.context)
         if place is not None and (ent is None or ent[0] not in ("PERSON", "ORG") or locative):
@@ -285,7 +300,11 @@ class Resolver:
         if " " not in text and text in people:
             text = people[text]  # "Pashinyan" after "Nikol Pashinyan"
         elif " " in text:
-            people.setdefault(text.split()[-1], text)
+            last = text.split()[-1]
+            people.setdefault(last, text)
+            for article in ("al-", "Al-", "el-", "El-"):  # "Burhan" after "Abdel Fattah al-Burhan"
+                if last.startswith(article) and len(last) > len(article) + 2:
+                    people.setdefault(last[len(article):], text)
         if country:
             self.discourse.people_codes[text] = country
         return Party(text, "person", country, t.i)
@@ -329,7 +348,7 @@ class Resolver:
             e = m.entry
             return Location(e.name if e.kind == "place" else self.country_name(e.country or ""),
                             e.country, e.lat, e.lon)
-        if (m is None and t.tag_ in ("NNP", "NNPS")) or (t.lower_ in PLACE_NOUNS and t.lefts):
+        if (m is None and _proper(t)) or (t.lower_ in PLACE_NOUNS and t.lefts):
             words = self.chunk(t)
             if words and all(w.i not in self.at for w in words):
                 text = " ".join(w.text for w in words)
@@ -391,7 +410,21 @@ class Resolver:
             p = self.from_entry(m.entry, t.i)
             owners = [p] if p else []
         amount = self._amount_of(t)
-        return Theme(cls, unit, t, amount, self._calibre(t), owners, False, self._amount_text(t))
+        theme = Theme(cls, unit, t, amount, self._calibre(t), owners, False,
+                      self._amount_text(t))
+        self._part_of(t, theme)
+        return theme
+
+    def _part_of(self, t: Token, theme: Theme) -> None:
+        """"downs three of seven drones", parsed as quantifiers of "seven": three of a total
+        of seven, as when "of" heads the noun ("three of the seven drones")."""
+        for num in (c for c in t.children if c.dep_ == "nummod" and c.like_num):
+            quant = [c for c in num.children if c.dep_ == "quantmod"]
+            part = [c for c in quant if c.like_num and c.i < num.i]
+            if part and any(c.lower_ == "of" for c in quant):
+                whole, piece = amounts.parse(num.text), amounts.parse(part[0].text)
+                if whole is not None and piece is not None:
+                    theme.total, theme.amount = whole, piece
 
     def _theme_class(self, t: Token) -> tuple[str, str] | None:
         before = [w.lower_ for w in t.doc[max(0, t.i - 3):t.i]]
@@ -457,6 +490,7 @@ def _ministry(e: Entry) -> bool:
     return e.kind == "organisation" and "ministry" in e.name.lower()
 
 
+_NEAR = 400  # characters: a mention this close is what "the army" refers to
 _ANAPHORS: dict[str, Callable[[Entry], bool]] = {
     "country": _country, "nation": _country, "kingdom": _country, "republic": _country,
     "government": _country, "regime": _country, "state": _country,
@@ -464,6 +498,13 @@ _ANAPHORS: dict[str, Callable[[Entry], bool]] = {
     "movement": _group, "militia": _group, "jihadists": _group, "fighters": _group,
     "army": _forces, "military": _forces, "ministry": _ministry,
 }
+def _proper(t: Token) -> bool:
+    """A proper noun, or a capitalised noun inside a sentence the tagger took for a common
+    one (headlines: "ambush on convoy near Djibo")."""
+    return t.tag_ in ("NNP", "NNPS") or (t.tag_ in ("NN", "NNS") and t.i > t.sent.start
+                                         and t.text[:1].isupper() and not t.is_upper)
+
+
 _CONTAINERS = frozenset({"batch", "batches", "consignment", "consignments", "shipment",
                          "shipments", "tranche", "tranches", "package", "packages", "number",
                          "fleet", "squadron", "stock", "stocks", "stockpile", "arsenal", "set",

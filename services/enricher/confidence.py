@@ -21,6 +21,7 @@ STATUSES = ("planned", "pledged", "under_way", "completed", "reported", "estimat
             "confirmed", "denied", "disputed")
 _AGENTS = ("sender", "attacker", "supporter", "subject")
 _PATIENTS = ("recipient", "target", "victim")
+_KINDS = ("country", "organisation", "person", "place")
 
 
 def features(e: Event) -> dict[str, float]:
@@ -43,7 +44,30 @@ def features(e: Event) -> dict[str, float]:
         "organisation": float("organisation" in kinds),
         "person": float("person" in kinds),
         "actors": float(min(len(e.actors), 4)) / 4,
+        "direction": float(e.direction is not None),
+        "time": float(e.time_text is not None),
+        "attributions>=2": float(len(e.attribution) >= 2),
+        "breakdown": float(bool(e.breakdown or e.also)),
+        # long sentences and quotes are where the parse and the roles go wrong most
+        "sentence_words": min(len(e.sentence.split()), 60) / 60,
+        "quoted": float(any(c in e.sentence for c in '"\u201c\u201d')),
     }
+    return out | _sides(e)
+
+
+def _sides(e: Event) -> dict[str, float]:
+    """Who fills the acting and the affected side: a country acting on a group is read more
+    reliably than a place standing in for a target, and a party on both sides is a misreading."""
+    agents = [a for a in e.actors if a.role in _AGENTS]
+    patients = [a for a in e.actors if a.role in _PATIENTS]
+    out: dict[str, float] = {}
+    for side, party in (("agent", agents), ("patient", patients)):
+        kinds = {a.kind for a in party}
+        out |= {f"{side}_kind={k}": float(k in kinds) for k in _KINDS}
+        out[f"{side}s>=2"] = float(len(party) >= 2)
+    out["agent_and_patient"] = float(bool(agents) and bool(patients))
+    out["self_directed"] = float(bool({a.code for a in agents if a.code}
+                                      & {a.code for a in patients if a.code}))
     return out
 
 

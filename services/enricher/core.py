@@ -47,7 +47,7 @@ MAX_SENTENCE_CHARS = 1500  # longer "sentences" (lists, tables) are cut before p
 # words as metaphor, fiction or trade talk ("Shakhtar storm Dynamo's defences", a war film's
 # "battle scenes", unions "mobilise"). Their events must have a state or an armed group acting
 # ("a Russian missile struck the stadium during the match"), unless they name an armed group.
-OFF_TOPIC = frozenset({"sports", "entertainment", "labour", "technology"})
+OFF_TOPIC = frozenset({"sports", "entertainment", "labour", "technology", "crime"})
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
                          "\u200a": " ", "\u2002": " ", "\u2003": " ", "\t": " ",
                          "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
@@ -142,6 +142,9 @@ class Enricher:
             plan.candidates.insert(0, _Candidate(0, len(title), 0, headline=True))
         return plan
 
+    def _armed_group(self, name: str) -> bool:
+        return any(e.subtype == "armed_group" for e in self.gazetteer.entities_for([name]))
+
     def _focus(self, places_: list[str]) -> str | None:
         for name in places_:
             for entry in self.gazetteer.entities_for([name, name.upper()]):
@@ -170,7 +173,8 @@ class Enricher:
             for d in merged:
                 d.status = "reported" if d.status == "completed" else d.status
         if plan.off_topic:
-            merged = [d for d in merged if _state_or_group_acts(d)]
+            merged = _on_topic(merged)
+        merged = [d for d in merged if d.actors or d.location is not None]  # nobody, nowhere
         events = tuple(_event(d) for d in merged if not d.background)
         background = tuple(_event(d) for d in merged if d.background)
         sid = story_id(article, events)
@@ -208,7 +212,7 @@ class Enricher:
                 new = disputes.apply(sentence, doc, new, out)
             if parts.attach(parts.read(doc), out):  # "1,000 of these would be sappers"
                 new = [d for d in new if not d.partitive]
-            _remember_sides(discourse, new, self.country_name)
+            _remember_sides(discourse, new, self.country_name, self._armed_group)
             out += new
         return out
 
@@ -261,8 +265,8 @@ class _Plan:
             yield text
 
 
-def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str], str]
-                    ) -> None:
+def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str], str],
+                    armed_group: Callable[[str], bool]) -> None:
     """After talks between two countries, "the two sides" are those countries; a quote's
     "we" is the side that acted last."""
     for d in new:
@@ -270,6 +274,12 @@ def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str]
                                                         "subject") and a.code), None)
         if agent is not None:
             discourse.agent = Party(agent.name, "country", agent.code, state=True)
+        if d.type in ("attack", "casualties"):  # "the attackers" later are this group
+            group = next((a for a in d.actors if a.kind == "organisation"
+                          and a.role in ("attacker", "target", "victim")
+                          and armed_group(a.name)), None)
+            if group is not None:
+                discourse.group = Party(group.name, "organisation")
         if d.type == "diplomatic_contact":
             codes = list(dict.fromkeys(a.code for a in d.actors if a.code))
             codes = codes or list(dict.fromkeys(c for a in d.actors
@@ -277,6 +287,16 @@ def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str]
                                                 if c))
             if len(codes) == 2:
                 discourse.sides = [Party(name(c), "country", c, state=True) for c in codes]
+
+
+def _on_topic(drafts: list[Draft]) -> list[Draft]:
+    """In an article of another register (a match report, a crime story) an event needs a
+    state or an armed group acting, or soldiers among the dead, and the attack that killed
+    them."""
+    kept = {id(d) for d in drafts if _state_or_group_acts(d) or d.victim_unit == "troops"}
+    told = {d.sentence_index for d in drafts if id(d) in kept}
+    return [d for d in drafts if id(d) in kept or (d.type == "attack"
+                                                     and d.sentence_index in told)]
 
 
 def _state_or_group_acts(d: Draft) -> bool:

@@ -5,8 +5,10 @@ information' about Pyongyang's plans", "Moscow called the claims baseless", "Ira
 the report": the sentence disputes something said earlier. The denier is the subject of the
 denying verb (or of the verb whose complement holds the dispute wording); the disputed event
 is the latest earlier one of a type the sentence's nouns point to (troops: a deployment;
-drones, shells: a transfer or an attack), preferring one that shares a party with it. The
-event becomes ``denied`` when the denier is its acting party, else ``disputed``.
+drones, shells: a transfer or an attack), preferring one that shares a party with it; one
+that shares no party, count or plan with the sentence is disputed only when the sentence
+says "the claim" or "these reports". The event becomes ``denied`` when the denier is its
+acting party, else ``disputed``.
 """
 
 from __future__ import annotations
@@ -130,4 +132,17 @@ def _target(s: Sentence, doc: Doc, prior: list[Draft], code: str | None,
         planned = plans and d.status in ("planned", "pledged")
         return (shared + 2 * counted + planned, d.position)
 
-    return max(pool, key=score)
+    best = max(pool, key=score)
+    # nothing in common and no "the claim": the sentence disputes something else
+    return best if score(best)[0] > 0 or _refers_to_a_claim(doc) else None
+
+
+_CLAIMS = frozenset({"claim", "claims", "report", "reports", "allegation", "allegations",
+                     "accusation", "accusations", "statement", "account", "assertion"})
+_DEFINITE = frozenset({"the", "this", "that", "these", "those", "such"})
+
+
+def _refers_to_a_claim(doc: Doc) -> bool:
+    """"called the claim false", "rejected these reports": a definite claim is the last one."""
+    return any(t.lower_ in _CLAIMS and any(c.lower_ in _DEFINITE for c in t.children)
+               for t in doc)

@@ -102,10 +102,32 @@ def drafts(s: Sentence, doc_tokens: list[Token]) -> list[Draft]:
             continue
         for entry in triggers(tok, s.lex):
             d = _draft(s, tok, entry.frame)
-            if d is not None:
+            if d is not None and not _describes_a_theme(tok, d, out) \
+                    and not _same_fight(s, tok, d, out):
                 out += _each_sender(d)
                 break
     return out
+
+
+def _same_fight(s: Sentence, tok: Token, d: Draft, earlier: list[Draft]) -> bool:
+    """"rebels seized the town after a day of fighting with government troops": the fighting
+    in a phrase on the capture is the capture's battle, not another attack."""
+    if d.type != "attack" or tok.dep_ != "pobj" or s.lex.lemma(tok.lower_) not in _FIGHTS:
+        return False
+    above = {s.start + a.idx for a in tok.ancestors if is_verb(a)}
+    return any(e.type == "attack" and e.position in above for e in earlier)
+
+
+# engagements without a direction: inside a phrase on an attack, the same occurrence
+_FIGHTS = frozenset({"fight", "fighting", "clash", "battle", "skirmish", "firefight", "gunfight",
+                     "exchange"})
+
+
+def _describes_a_theme(tok: Token, d: Draft, earlier: list[Draft]) -> bool:
+    """"took delivery of 12 of the 48 howitzers it bought from South Korea": the clause on
+    the weapons tells how they were got, not another transfer."""
+    return d.type in ("arms_transfer", "troop_deployment") and tok.dep_ in ("relcl", "acl") \
+        and any(e.type == d.type and e.theme_at == tok.head.i for e in earlier)
 
 
 def _each_sender(d: Draft) -> list[Draft]:
@@ -157,6 +179,10 @@ def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
         put("subj", own)
         for word, obj in preps(tok):
             put(word, [obj])
+            if word == "of":  # "the deployment of a brigade to Lithuania"
+                for w, o in preps(obj):
+                    if w in ("to", "into", "from", "in", "near", "along") and w != "of":
+                        put(w, [o])
         mods = [c for c in tok.children if c.dep_ == "compound" and c not in own and (
             c.i in s.resolver.at or s.resolver.theme(c) is not None)]
         weapons = [c for c in mods if s.resolver.theme(c) is not None]
@@ -174,6 +200,12 @@ def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
         elif head is not None:  # "Kim held talks with Putin": the light verb's subject acts
             if not own:
                 put("subj", subjects(head, s.lex.forms))
+            elif all(c.tag_ == "PRP$" for c in own):  # "X completed its withdrawal"
+                acting = subjects(head, s.lex.forms)
+                if acting:
+                    slot = frame.slots.get("subj", "")
+                    got[slot] = [t for t in got.get(slot, []) if t not in own]
+                    put("subj", acting)
             for word, obj in preps(head):
                 if not got.get(frame.slots.get(word, "")):
                     put(word, [obj])
@@ -287,6 +319,7 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
     _apply_stance(s, d, stance, slots)
     if d.status == "completed" and _hedged_agent(slots):
         d.status = "reported"  # "suspected jihadists killed 11": who did it is not known
+    d.theme_at = theme.token.i if theme is not None else -1
     d.partitive = bool(theme and theme.partitive)
     d.anaphoric = bool(theme and theme.amount is None and _definite(theme.token)) or (
         not tok.tag_.startswith("VB") and _definite(tok) and not slots)
@@ -419,7 +452,7 @@ def _theme(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Token]]
     return None
 
 
-_FORCE_FRAMES = frozenset({"send", "station", "move", "withdraw"})
+_FORCE_FRAMES = frozenset({"send", "deploy", "station", "move", "withdraw"})
 
 
 def _implied_forces(s: Sentence, tok: Token, slots: dict[str, list[Token]]) -> Theme | None:
@@ -429,13 +462,19 @@ def _implied_forces(s: Sentence, tok: Token, slots: dict[str, list[Token]]) -> T
     forces = [t for t in slots.get("agent", []) if s.resolver.theme(t) is not None]
     armed = [p for p in agents if p.state and p.kind != "place"]
     where = [t for name in ("source", "recipient", "location") for t in slots.get(name, [])
-             if s.resolver.place(t) is not None]
+             if s.resolver.place(t) is not None or _installation(s, t)]
     if where and (armed or forces):
         return Theme("troop", "troops", tok, None, None, armed)
     return None
 
 
-_COUNTED_FRAMES = frozenset({"send", "supply", "pledge", "station", "move", "intercept"})
+def _installation(s: Sentence, t: Token) -> bool:
+    th = s.resolver.theme(t)  # "withdrawal from the air base"
+    return th is not None and th.cls == "installation"
+
+
+_COUNTED_FRAMES = frozenset({"send", "deploy", "supply", "pledge", "station", "move",
+                             "intercept"})
 
 
 def _stranded_theme(s: Sentence, tok: Token) -> Theme | None:

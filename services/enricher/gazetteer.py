@@ -30,6 +30,11 @@ ORG_NOUNS = (
     "media"
 )
 _COMPOSITE = re.compile(rf"(?:'s|’s)?\s+(?P<noun>{ORG_NOUNS})\b")
+# "the Arakan Army (AA)", "Tehreek-e-Taliban Pakistan (TTP)": an article's own short name
+_DEFINED = re.compile(r"\s*\((?:the\s+)?(?P<short>[A-Z][A-Za-z0-9&-]{1,9})\)")
+# nouns after which an ambiguous acronym can only be the armed group ("ADF fighters")
+GROUP_NOUNS = ("fighters", "rebels", "militants", "insurgents", "gunmen", "jihadists",
+               "combatants", "militiamen", "guerrillas", "attackers")
 _PERSONAL_NOUNS = frozenset(
     {"foreign minister", "defence minister", "defense minister", "president", "leader"}
 )
@@ -142,6 +147,9 @@ class Gazetteer:
                      entry.lon, weak=True)
         for surface in item.get("weak_aliases") or ():
             self._add(str(surface), weak, prefer=True)
+        for short in item.get("acronyms") or ():  # ambiguous alone, not before a group noun
+            for noun in GROUP_NOUNS:
+                self._add(f"{short} {noun}", entry, prefer=True)
 
     def _load_places(self) -> None:
         for row in _read_tsv(DATA / "places.tsv"):
@@ -195,7 +203,7 @@ class Gazetteer:
                 if entry.name not in names:
                     continue
             mentions.append(Mention(start, end, entry))
-        return _composites(text, mentions)
+        return _composites(text, _defined(text, mentions))
 
     def entities_for(self, names: Iterable[str]) -> list[Entry]:
         return [es[0] for n in names if (es := self._table.get(n))]
@@ -212,6 +220,24 @@ def _pick(entries: tuple[Entry, ...], context: set[str | None]) -> Entry:
         if entry.country in context:
             return entry
     return entries[0]
+
+
+def _defined(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Mentions of the short names an article defines for organisations it names ("the
+    Arakan Army (AA) said ... The AA claimed"), wherever they occur in it."""
+    shorts: dict[str, Entry] = {}
+    for m in mentions:
+        if m.entry.kind == "organisation":
+            match = _DEFINED.match(text, m.end)
+            if match and match.group("short") not in shorts:
+                shorts[match.group("short")] = m.entry
+    if not shorts:
+        return mentions
+    taken = [(m.start, m.end) for m in mentions]
+    extra = [Mention(hit.start(), hit.end(), shorts[hit.group()])
+             for hit in re.finditer(r"\b(?:" + "|".join(map(re.escape, shorts)) + r")\b", text)
+             if not any(a < hit.end() and hit.start() < b for a, b in taken)]
+    return sorted([*mentions, *extra], key=lambda m: m.start)
 
 
 def _composites(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -126,7 +126,7 @@ class Lexicon:
                     if kind & bit:
                         seen.setdefault(name, set()).add(word)
         return {name for name, ws in seen.items()
-                if len(ws) >= (3 if name == "exercise" else min_words)}
+                if len(ws) >= (3 if name in ("exercise", "crime") else min_words)}
 
 
 def load(path: Path = DATA / "lexicon.yaml") -> Lexicon:

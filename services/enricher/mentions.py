@@ -57,10 +57,12 @@ class MentionIndex:
             i -= 1
         return None
 
-    def latest(self, pos: int, want: Callable[[Entry], bool]) -> Entry | None:
-        """The most recent entry before ``pos`` that ``want`` accepts."""
+    def latest(self, pos: int, want: Callable[[Entry], bool], reach: int = _LOOKBACK * 3
+               ) -> Entry | None:
+        """The most recent entry before ``pos``, at most ``reach`` characters back, that
+        ``want`` accepts."""
         i = bisect_left(self._starts, pos) - 1
-        while i >= 0 and pos - self.mentions[i].start < _LOOKBACK * 3:
+        while i >= 0 and pos - self.mentions[i].start < reach:
             entry = self.mentions[i].entry
             if want(entry):
                 return entry

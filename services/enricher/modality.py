@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Token
 
 from services.enricher.lexicon import Lexicon
-from services.enricher.syntax import governors, subjects
+from services.enricher.syntax import conjuncts, governors, subjects
 
 _NEGATIONS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without"})
 _FUTURE = frozenset({"will", "shall", "'ll", "wo", "going"})
@@ -36,6 +36,12 @@ _FUTURE_ADVERBS = ("next year", "next month", "next week", "in the coming", "by 
 _SOURCE_HEADS = {"estimates": "estimated", "estimate": "estimated", "assessment": "estimated",
                  "assessments": "estimated", "reports": "reported", "report": "reported",
                  "media": "reported", "sources": "reported", "source": "reported"}
+# People who saw or heard it, not a party that did it or an authority that checked it: what
+# they say is relayed, not established ("residents said", "according to witnesses").
+_SOURCE_HEADS |= {w: "reported" for base in ("resident", "witness", "eyewitness", "villager",
+                                             "local", "activist", "medic", "survivor",
+                                             "passer-by", "onlooker", "bystander")
+                  for w in (base, base + "s", base + "es")}
 _BOUNDARY = frozenset({"relcl", "acl"})
 
 
@@ -60,6 +66,8 @@ def read(trigger: Token, lex: Lexicon, name_of: Callable[[Token], str | None],
     """The stance of the sentence towards the event ``trigger`` evokes."""
     cues = _Cues()
     cues.node(trigger, lex, modal=True)
+    if _nothing_done(trigger):
+        cues.negated = True
     cues.cite(trigger, name_of)
     modal = True
     prev = trigger
@@ -75,7 +83,8 @@ def read(trigger: Token, lex: Lexicon, name_of: Callable[[Token], str | None],
         if t.lower_ == "according" and t.i + 1 < len(sent.doc) and t.nbor(1).lower_ == "to":
             for obj in (c for c in t.nbor(1).children if c.dep_ == "pobj"):
                 name = name_of(obj)
-                head_class = _SOURCE_HEADS.get(obj.lower_)
+                head_class = next((_SOURCE_HEADS[x.lower_] for x in conjuncts(obj)
+                                   if x.lower_ in _SOURCE_HEADS), None)
                 cues.according.append(Source(name or obj.text, obj, head_class or "neutral"))
     cues.sources = [src for src in cues.sources if src.name.lower() not in _NOT_SOURCES]
     if not cues.sources and not cues.according:
@@ -114,6 +123,14 @@ def _sentence_sources(trigger: Token, lex: Lexicon, name_of: Callable[[Token], s
                 if name and name.lower() not in _NOT_SOURCES:
                     out.append(Source(name, sub, report))
     return out
+
+
+def _nothing_done(verb: Token) -> bool:
+    """"has sent no weapons", "called up no one": the object says none were."""
+    return verb.tag_.startswith("VB") and any(
+        c.dep_ in ("dobj", "nsubjpass") and (c.lower_ in ("nobody", "none", "nothing") or any(
+            d.dep_ == "det" and d.lower_ == "no" for d in c.children))
+        for c in verb.children)
 
 
 def _infinitive(verb: Token) -> bool:

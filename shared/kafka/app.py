@@ -33,6 +33,14 @@ def make_app(service: str, settings: Settings) -> faust.App:
         web_bind=settings.web_host,  # faust binds 0.0.0.0 otherwise, whatever web_host says
         web_port=settings.web_port,
         web_in_thread=False,
+        # faust's own views (/table/{name}/{key}/ reads any table, /router/ maps keys to
+        # workers, /graph/, /stats/) have no authentication: off, so a worker's port serves
+        # only /metrics, /health, the service's documented routes and faust's "/" status stub.
+        web_router_enabled=False,
+        web_tables_enabled=False,
+        web_graph_enabled=False,
+        web_stats_enabled=False,
+        web_metrics_enabled=False,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
         # A killed worker's partitions wait for its session to expire before anyone takes them

@@ -7,12 +7,18 @@ from pathlib import Path
 from aiohttp import web
 
 from services.alerting.api import routes
-from services.alerting.api.http import auth_middleware, errors_middleware, security_headers
+from services.alerting.api.http import (
+    auth_middleware,
+    errors_middleware,
+    guard_middleware,
+    security_headers,
+)
 from services.alerting.api.hub import ApiHub
 from services.alerting.api.keys import HEARTBEAT_S, HISTORY, HUB, SILENCES
 from services.alerting.api.stream import stream
 from services.alerting.history import AlertHistory
 from services.alerting.silences import Silences
+from shared.web_guard import Refusals, RequestPolicy
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web"
 DEFAULT_HEARTBEAT_S = 15.0
@@ -26,13 +32,17 @@ def make_api(
     static_dir: Path = STATIC_DIR,
     hub: ApiHub | None = None,
     heartbeat_s: float = DEFAULT_HEARTBEAT_S,
+    policy: RequestPolicy | None = None,
 ) -> web.Application:
-    """The API (see services/alerting/README.md). ``token`` None or "" leaves /api open.
+    """The API (see services/alerting/README.md). ``token`` None or "" makes /api read-only.
 
-    Transports publish delivered alerts through ``api_hub(app).publish(alert)``; pass ``hub``
-    to build it yourself (it must share ``history``).
+    ``policy`` says which Host names and origins are served (default: loopback names and IP
+    literals, same origin only). Transports publish delivered alerts through
+    ``api_hub(app).publish(alert)``; pass ``hub`` to build it yourself (it must share
+    ``history``).
     """
-    app = web.Application(middlewares=[errors_middleware, auth_middleware(token or None)])
+    guard = guard_middleware(policy or RequestPolicy(), Refusals("alerting_api"))
+    app = web.Application(middlewares=[guard, errors_middleware, auth_middleware(token or None)])
     app[HISTORY] = history
     app[SILENCES] = silences
     app[HUB] = hub if hub is not None else ApiHub(history)

@@ -1,13 +1,15 @@
-"""JSON responses, errors and the middlewares: bearer-token auth and security headers."""
+"""JSON responses, errors and the middlewares: request guard (Host, Origin, Content-Type),
+bearer-token auth and security headers."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 from aiohttp import web
+
+from shared.web_guard import WRITE_METHODS, Refusals, RequestPolicy, same_secret
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -57,18 +59,42 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return error_response(exc.status, exc.reason)
 
 
+def guard_middleware(policy: RequestPolicy, refusals: Refusals) -> Any:
+    """Before anything else: a foreign Host (DNS rebinding) or Origin (a cross-site page) is
+    refused with 403, a write without a JSON body with 415 (see shared/web_guard.py)."""
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        refusal = policy.refusal(request.method, request.headers)
+        if refusal is None:
+            return await handler(request)
+        refusals.record(refusal, request.method, request.path, request.headers)
+        return error_response(refusal.status, refusal.message)
+
+    return guard
+
+
 def auth_middleware(token: str | None) -> Any:
-    expected = token.encode() if token else None
+    """With a token, all of /api needs it. Without one the API is read-only: reads stay open
+    (the server is loopback-only then, see `check_exposure`) and writes are refused, so no
+    local process or page can silence alerts."""
 
     @web.middleware
     async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if expected is None or not request.path.startswith("/api/"):
+        if not request.path.startswith("/api/"):
+            return await handler(request)
+        if token is None:
+            if request.method in WRITE_METHODS:
+                return error_response(
+                    403, "read-only: set FRONTWIRE_API_TOKEN to create or expire silences"
+                )
             return await handler(request)
         given = _bearer(request)
         if given is None and request.path in QUERY_TOKEN_PATHS:
             given = request.query.get("token")
-        # Constant-time compare: response timing must not reveal how much of a guess matched.
-        if given is None or not hmac.compare_digest(given.encode(), expected):
+        # Constant-time compare: response timing must not reveal how much of a guess matched;
+        # a non-ASCII guess is a wrong token (401), not a server error.
+        if not same_secret(given, token):
             return _unauthorized()
         return await handler(request)
 

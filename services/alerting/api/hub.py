@@ -18,6 +18,11 @@ from shared.records import Alert
 log = get_logger(__name__)
 
 DEFAULT_QUEUE_SIZE = 256
+DEFAULT_MAX_SUBSCRIBERS = 100  # FRONTWIRE_API_MAX_SUBSCRIBERS
+
+
+class TooManySubscribers(Exception):
+    """``max_subscribers`` streams are open already (answered 503)."""
 
 
 class SubscriptionClosed(Exception):
@@ -61,9 +66,15 @@ class Subscription:
 
 
 class ApiHub:
-    def __init__(self, history: AlertHistory, *, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+    def __init__(
+        self, history: AlertHistory, *, queue_size: int = DEFAULT_QUEUE_SIZE,
+        max_subscribers: int = DEFAULT_MAX_SUBSCRIBERS,
+    ) -> None:
         self.history = history
         self.queue_size = queue_size
+        # Each stream holds a task, a socket and a queue of up to queue_size alerts: bound
+        # them, so clients opening streams cannot exhaust memory or file descriptors.
+        self.max_subscribers = max_subscribers
         self._subscribers: set[Subscription] = set()
 
     def publish(self, alert: Alert) -> AlertEntry | None:
@@ -85,6 +96,9 @@ class ApiHub:
         loop.call_soon_threadsafe(self.publish, alert)
 
     def subscribe(self, query: AlertQuery) -> Subscription:
+        """A new live subscriber; TooManySubscribers when ``max_subscribers`` are open."""
+        if len(self._subscribers) >= self.max_subscribers:
+            raise TooManySubscribers
         sub = Subscription(query, self.queue_size)
         self._subscribers.add(sub)
         return sub

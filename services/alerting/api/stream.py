@@ -25,7 +25,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from services.alerting.api.hub import SubscriptionClosed
+from services.alerting.api.http import error_response
+from services.alerting.api.hub import SubscriptionClosed, TooManySubscribers
 from services.alerting.api.keys import HEARTBEAT_S, HUB
 from services.alerting.api.queries import alert_query
 from services.alerting.history import AlertEntry
@@ -45,6 +46,7 @@ def alert_event(entry: AlertEntry) -> bytes:
 
 
 async def stream(request: web.Request) -> web.StreamResponse:
+    """The stream, or 503 (with Retry-After) past the hub's ``max_subscribers``."""
     query = alert_query(request.query, with_window=False)  # validate before answering 200
     hub, heartbeat_s = request.app[HUB], request.app[HEARTBEAT_S]
     response = web.StreamResponse(
@@ -56,7 +58,12 @@ async def stream(request: web.Request) -> web.StreamResponse:
     )
     # Subscribe before the headers go out: a client that sees the stream open (and then fetches
     # /api/alerts to catch up) cannot miss an alert published in between.
-    sub = hub.subscribe(query)
+    try:
+        sub = hub.subscribe(query)
+    except TooManySubscribers:
+        busy = error_response(503, "too many live streams open; try again later")
+        busy.headers["Retry-After"] = str(RETRY_MS // 1000)
+        return busy
     try:
         await response.prepare(request)
         await _send(response, f"retry: {RETRY_MS}\n\n".encode())

@@ -2,7 +2,8 @@
 
     Content-Type: application/cloudevents+json; charset=utf-8
     Idempotency-Key: <alert_id>:<version>         (also the CloudEvent id)
-    X-Frontwire-Timestamp / X-Frontwire-Signature  (when a secret is set; see signing.py)
+    X-Frontwire-Timestamp / X-Frontwire-Signature  (when a secret is set; see signing.py; the
+                                                    signature covers the Idempotency-Key)
 
 Receivers should drop an Idempotency-Key they have already processed: delivery is at least
 once across crashes, and the key makes it effectively once.
@@ -17,7 +18,12 @@ from typing import Any
 import orjson
 
 from services.alerting.sinks.http import HttpPoster, RetryPolicy, Sleep
-from services.alerting.sinks.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from services.alerting.sinks.signing import (
+    IDEMPOTENCY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign,
+)
 from shared.codec import to_dict
 from shared.records import Alert
 
@@ -72,13 +78,13 @@ class WebhookSink:
     def _headers(self, alert: Alert, body: bytes) -> dict[str, str]:
         headers = {
             "Content-Type": CONTENT_TYPE,
-            "Idempotency-Key": alert.delivery_key,
+            IDEMPOTENCY_HEADER: alert.delivery_key,
             "User-Agent": USER_AGENT,
         }
         if self._secret is not None:
             timestamp = str(int(time.time()))
             headers[TIMESTAMP_HEADER] = timestamp
-            headers[SIGNATURE_HEADER] = sign(self._secret, timestamp, body)
+            headers[SIGNATURE_HEADER] = sign(self._secret, timestamp, alert.delivery_key, body)
         return headers
 
     async def aclose(self) -> None:

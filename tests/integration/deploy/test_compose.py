@@ -77,8 +77,8 @@ def test_alerting_keeps_its_state_in_a_volume(compose: dict[str, Any]) -> None:
     volumes = compose["services"]["alerting"]["volumes"]
     targets = {v.split(":")[1] for v in volumes if isinstance(v, str)}
     assert "/var/lib/frontwire" in targets
-    named = {v.split(":")[0] for v in volumes if isinstance(v, str)}
-    assert named <= set(compose["volumes"])
+    named = {v.split(":")[0] for v in volumes if isinstance(v, str) and not v.startswith(".")}
+    assert named and named <= set(compose["volumes"])
 
 
 def test_kafka_runs_in_kraft_mode_without_zookeeper(compose: dict[str, Any]) -> None:
@@ -120,3 +120,41 @@ def test_monitoring_is_wired(compose: dict[str, Any]) -> None:
     assert "--config.file=/etc/prometheus/prometheus.yml" in services["prometheus"]["command"]
     assert services["grafana"]["depends_on"]["prometheus"]["condition"] == "service_healthy"
     assert "kafka-exporter" in services
+
+
+# Every setting that is a token or secret (shared/settings.py: SecretStr fields).
+SECRET_SETTINGS = {
+    "fetcher": ("FRONTWIRE_PUSH_TOKEN", "FRONTWIRE_WEBSUB_SECRET"),
+    "alerting": ("FRONTWIRE_API_TOKEN", "FRONTWIRE_WEBHOOK_SECRET", "FRONTWIRE_SLACK_WEBHOOK_URL",
+                 "FRONTWIRE_SLACK_TOKEN"),
+}
+
+
+def test_every_secret_setting_is_covered() -> None:
+    from pydantic import SecretStr
+
+    from shared.settings import Settings
+
+    secret = {
+        f"FRONTWIRE_{name.upper()}"
+        for name, info in Settings.model_fields.items()
+        if SecretStr in getattr(info.annotation, "__args__", (info.annotation,))
+    }
+    assert secret == {name for names in SECRET_SETTINGS.values() for name in names}
+
+
+@pytest.mark.parametrize("service", sorted(SECRET_SETTINGS))
+def test_tokens_pass_from_the_environment_or_a_secrets_file(
+    compose: dict[str, Any], service: str
+) -> None:
+    """Never a value in the file: passed through from the operator's environment (a key with
+    no value), or read from the mounted secrets directory."""
+    settings = compose["services"][service]
+    env = settings["environment"]
+    for name in SECRET_SETTINGS[service]:
+        assert name in env and env[name] is None, name
+    assert env["FRONTWIRE_SECRETS_DIR"] == "/run/frontwire-secrets"
+    mounts = [v for v in settings["volumes"] if v.endswith(":/run/frontwire-secrets:ro")]
+    assert mounts == ["./deploy/secrets:/run/frontwire-secrets:ro"]
+    ignored = (REPO_ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "deploy/secrets/*" in ignored

@@ -217,11 +217,13 @@ def test_silence_through_the_api_suppresses_matching_alerts(
 ) -> None:
     silenced, other = deployment_article(11), deployment_article(100)  # KP->.., RU->..
     workers = _workers(kafka_bootstrap, tmp_path, webhook)
+    workers.env_extra["FRONTWIRE_API_TOKEN"] = "e2e-api-token"  # without one it is read-only
     try:
         workers.start(*SERVICES)
         with httpx.Client(timeout=10) as client:
             resp = client.post(
                 f"{workers.api_url}/api/silences",
+                headers={"Authorization": "Bearer e2e-api-token"},
                 json={
                     "matchers": {"country": silenced["sender"]},
                     "duration": "1h",

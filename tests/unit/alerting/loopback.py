@@ -50,6 +50,7 @@ class Receiver:
         return verify_signature(
             self.secret,
             request.headers.get("X-Frontwire-Timestamp", ""),
+            request.headers.get("Idempotency-Key"),
             body,
             request.headers.get("X-Frontwire-Signature", ""),
             tolerance_s=300,

@@ -94,17 +94,43 @@ def test_build_sinks_errors_name_the_option_never_the_value(
 
 
 def test_signature_scheme() -> None:
-    body = b'{"a":1}'
-    header = sign("key", 1700000000, body)
-    assert header.startswith("v1=") and len(header) == 3 + 64
-    assert verify_signature("key", "1700000000", body, header, now=1700000100)
-    assert verify_signature("key", 1700000000, body.decode(), header, now=1700000000)
-    assert not verify_signature("key", "1700000000", body + b" ", header, now=1700000000)
-    assert not verify_signature("other", "1700000000", body, header, now=1700000000)
-    assert not verify_signature("key", "1700000000", body, header, now=1700001000)  # stale
-    assert not verify_signature("key", "soon", body, header)
-    rotated = f"v1={'0' * 64}, {header}"
-    assert verify_signature("key", "1700000000", body, rotated, now=1700000000)
+    body, key = b'{"a":1}', "0123456789abcdef:2"
+    header = sign("key", 1700000000, key, body)
+    assert header.startswith("v2=") and len(header) == 3 + 64
+    assert verify_signature("key", "1700000000", key, body, header, now=1700000100)
+    assert verify_signature("key", 1700000000, key, body.decode(), header, now=1700000000)
+    assert not verify_signature("key", "1700000000", key, body + b" ", header, now=1700000000)
+    assert not verify_signature("other", "1700000000", key, body, header, now=1700000000)
+    assert not verify_signature("key", "1700000000", key, body, header, now=1700001000)  # stale
+    assert not verify_signature("key", "soon", key, body, header)
+    rotated = f"v2={'0' * 64}, {header}"
+    assert verify_signature("key", "1700000000", key, body, rotated, now=1700000000)
+
+
+def test_the_signature_covers_the_idempotency_key() -> None:
+    body, key = b'{"a":1}', "0123456789abcdef:2"
+    header = sign("key", 1700000000, key, body)
+    # A replayer inside the window changes the key the receiver de-duplicates on: refused.
+    assert not verify_signature("key", "1700000000", "0123456789abcdef:3", body, header,
+                                now=1700000000)
+    assert not verify_signature("key", "1700000000", None, body, header, now=1700000000)
+    # Bytes cannot move between key and body: the separator cannot occur in a header.
+    moved = sign("key", 1700000000, "a", b"b\nc")
+    assert not verify_signature("key", "1700000000", "a\nb", b"c", moved, now=1700000000)
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "key", "header"),
+    [
+        ("1700000000", "k", "v2=tökén"), ("1700000000", "k", "v2=\udcff"),
+        ("١٧٠٠٠٠٠٠٠٠", "k", "v2=" + "0" * 64), ("9" * 5000, "k", "v2=" + "0" * 64),
+        ("1700000000", "tök\udcff", "v2=" + "0" * 64), (None, "k", "v2=00"),
+        ("1700000000", "k", None), ("1700000000", "k", ""), ("-1", "k", "v2=00"),
+        ("1700000000", "k", "v2=" + "a," * 5000),
+    ],
+)
+def test_verification_never_raises(timestamp: str | None, key: str, header: str | None) -> None:
+    assert verify_signature("key", timestamp, key, b"{}", header, now=1700000000) is False
 
 
 def test_slack_message_is_capped_and_escaped() -> None:

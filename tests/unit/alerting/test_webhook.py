@@ -40,7 +40,7 @@ async def test_cloudevent_body_headers_and_valid_signature() -> None:
     headers = receiver.headers[0]
     assert headers["Content-Type"].startswith("application/cloudevents+json")
     assert headers["Idempotency-Key"] == "0123456789abcdef:1"
-    assert headers["X-Frontwire-Signature"].startswith("v1=")
+    assert headers["X-Frontwire-Signature"].startswith("v2=")
 
 
 async def test_receiver_with_another_secret_rejects_permanently() -> None:

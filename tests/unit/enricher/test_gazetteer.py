@@ -70,3 +70,17 @@ def test_extra_gazetteer(tmp_path: Path) -> None:
     )
     g = Gazetteer(extra)
     assert ("Azov Brigade", "organisation", "UA") in names(g, "The Azov Brigade said.")
+
+
+def test_another_spelling_finds_a_town_in_the_storys_country() -> None:
+    from services.enricher.places import index
+    places = index()
+    assert places.find("Izmail", {"UA"}) is not None
+    assert places.find("Izmail", {"UA"}).country == "UA"  # type: ignore[union-attr]
+    assert places.find("Izmail", {"FR"}) is None  # an alias abroad is too weak a guess
+
+
+def test_a_named_province_abroad_is_a_place() -> None:
+    from services.enricher.places import index
+    found = index().find("Cabo Delgado province", {"RW"})
+    assert found is not None and found.country == "MZ"

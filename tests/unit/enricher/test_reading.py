@@ -299,3 +299,136 @@ def test_live_fire_in_a_drill_is_not_an_attack(enricher: Enricher) -> None:
                       "training ground on Tuesday in an annual exercise. The drill, watched by "
                       "cadets, ended the army's winter manoeuvres.")
     assert of_type(r, "attack") == []
+
+
+def test_the_light_verbs_subject_owns_a_possessed_withdrawal(enricher: Enricher) -> None:
+    r = run(enricher, "Belgium completed its withdrawal of 300 troops from Mali on Friday.")
+    [e] = of_type(r, "troop_deployment")
+    assert e.direction == "withdraw" and ("sender", "BE") in roles(e)
+
+
+def test_a_nominal_deployment_keeps_the_destination_of_its_object(enricher: Enricher) -> None:
+    r = run(enricher, "Norway announced the deployment of a battalion to Estonia next spring.")
+    [e] = of_type(r, "troop_deployment")
+    assert {("sender", "NO"), ("recipient", "EE")} <= roles(e)
+
+
+def test_a_province_of_a_named_country_places_the_event(enricher: Enricher) -> None:
+    r = run(enricher, "Insurgents attacked an army checkpoint in Mali's remote Kidal-Nord "
+                      "district on Monday, killing four soldiers.")
+    [e] = of_type(r, "attack")
+    assert e.location is not None and e.location.country == "ML"
+
+
+def test_what_witnesses_say_is_reported_not_established(enricher: Enricher) -> None:
+    r = run(enricher, "Government aircraft bombed a market in the town of Kutum on Friday, "
+                      "killing at least 12 people, according to residents and local medics.")
+    assert {e.status for e in of_type(r, "attack") + of_type(r, "casualties")} == {"reported"}
+
+
+def test_a_crime_report_is_not_a_military_attack(enricher: Enricher) -> None:
+    r = run(enricher, "Gunmen shot dead five people at a nightclub in Leon late on Friday, "
+                      "state prosecutors said. Investigators said the attack was linked to a "
+                      "drug cartel.")
+    assert of_type(r, "attack") == [] and of_type(r, "casualties") == []
+
+
+def test_soldiers_killed_by_a_cartel_ambush_are_still_casualties(enricher: Enricher) -> None:
+    r = run(enricher, "Cartel gunmen ambushed a Mexican army patrol near Culiacan on Monday, "
+                      "killing four soldiers, the defence ministry said. Prosecutors and "
+                      "investigators said a drug gang was behind the murder of the troops.")
+    assert of_type(r, "casualties")
+
+
+def test_a_headline_names_the_same_attack_as_the_lede(enricher: Enricher) -> None:
+    r = dated(enricher, "Fighters of the group ambushed a police convoy near Kaya in northern "
+                        "Burkina Faso on Monday, killing six officers, officials said.",
+              title="Burkina Faso: Ansarul Islam ambush on convoy near Kaya")
+    [e] = of_type(r, "attack")
+    assert e.mentions == 2 and ("target", "BF") in roles(e)
+
+
+def test_three_of_nine_counts_the_nine_launched(enricher: Enricher) -> None:
+    r = dated(enricher, "Lithuanian air defences shot down three of the nine drones that "
+                        "crossed from Belarus overnight, the army said.",
+              title="Lithuania downs three of nine drones that crossed from Belarus")
+    [e] = of_type(r, "attack")
+    assert e.mentions == 2 and e.quantity is not None and e.quantity.max == 9
+
+
+def test_a_short_name_the_article_defines_names_the_group(enricher: Enricher) -> None:
+    r = run(enricher, "The Kachin Independence Army (KIA) said on Sunday it had seized a "
+                      "junta outpost near Bhamo. The KIA said its fighters killed 30 soldiers "
+                      "in the assault.")
+    dead = of_type(r, "casualties")
+    assert dead and ("attacker", "Kachin Independence Army") in roles(dead[0])
+
+
+def test_an_ambiguous_acronym_before_a_group_noun_is_the_group(enricher: Enricher) -> None:
+    r = run(enricher, "ADF rebels attacked a village in Beni territory, killing 11 civilians.")
+    [e] = of_type(r, "attack")
+    assert ("attacker", "Allied Democratic Forces") in roles(e)
+
+
+def test_an_event_with_nobody_and_nowhere_is_not_kept(enricher: Enricher) -> None:
+    r = run(enricher, "Another 17 people were wounded, four of them seriously, and the "
+                      "shelling killed several hundred people before a ceasefire.")
+    assert r.events == ()
+
+
+def test_the_attackers_killed_later_are_the_group_that_attacked(enricher: Enricher) -> None:
+    r = run(enricher, "Boko Haram fighters attacked an army base in Damboa on Friday, killing "
+                      "five soldiers. Nigerian troops later killed 14 of the attackers as they "
+                      "retreated, the army said.")
+    hit = [e for e in of_type(r, "casualties") if ("attacker", "NG") in roles(e)]
+    assert hit and ("victim", "Boko Haram") in roles(hit[0])
+
+
+def test_a_named_group_noun_is_one_party(enricher: Enricher) -> None:
+    r = run(enricher, "Ugandan troops killed seven ADF fighters in a raid in Ituri province.")
+    [e] = of_type(r, "casualties")
+    assert ("victim", "Allied Democratic Forces") in roles(e)
+
+
+def test_weapons_a_country_deploys_are_a_deployment_not_a_transfer(enricher: Enricher) -> None:
+    r = run(enricher, "France has deployed a SAMP/T air defence battery to Romania, the "
+                      "armed forces ministry said.")
+    assert of_type(r, "arms_transfer") == []
+    [e] = of_type(r, "troop_deployment")
+    assert {("sender", "FR"), ("recipient", "RO")} <= roles(e)
+
+
+def test_the_army_of_a_datelined_story_is_the_datelines(enricher: Enricher) -> None:
+    filler = ("The harbour town is known for its oysters, its old lighthouse and a summer "
+              "festival that draws visitors from across the region every year. ") * 3
+    r = run(enricher, "VILNIUS, Lithuania — Decades ago the Soviet Army kept a large garrison "
+                      "on the coast. " + filler + "The army took delivery of 18 CAESAR "
+                      "howitzers from France on Tuesday, the ministry said.")
+    [e] = of_type(r, "arms_transfer")
+    assert {("sender", "FR"), ("recipient", "LT")} <= roles(e)
+
+
+def test_the_seller_in_a_clause_on_the_weapons_is_the_sender(enricher: Enricher) -> None:
+    r = run(enricher, "Poland took delivery of the last 12 of the 48 K9 howitzers it bought "
+                      "from South Korea, the ministry said.")
+    [e] = of_type(r, "arms_transfer")
+    assert {("sender", "KR"), ("recipient", "PL")} <= roles(e)
+
+
+def test_a_denial_sharing_nothing_with_an_event_leaves_it_alone(enricher: Enricher) -> None:
+    r = run(enricher, "About 800 Dutch soldiers have moved into a new base near Kaunas, the "
+                      "Dutch defence ministry said on Monday. Separately, Minsk rejected "
+                      "accusations that it had let migrants cross the border.")
+    [e] = of_type(r, "troop_deployment")
+    assert e.status == "completed" and e.disputed_by == ()
+
+
+def test_sending_no_weapons_is_a_denial(enricher: Enricher) -> None:
+    r = run(enricher, "Belarus \"has sent no weapons to Russia\", its defence minister said.")
+    assert {e.status for e in of_type(r, "arms_transfer")} <= {"denied"}
+
+
+def test_the_fighting_before_a_capture_is_the_same_attack(enricher: Enricher) -> None:
+    r = run(enricher, "Rebels of the M23 seized the town of Nyanzale on Monday after a day of "
+                      "fighting with Congolese troops, residents said.")
+    assert len(of_type(r, "attack")) == 1

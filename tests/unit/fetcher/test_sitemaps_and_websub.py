@@ -95,3 +95,26 @@ def test_intent_and_delivery_are_stateless_across_instances() -> None:
     assert two.delivery("0" * 32, body, headers, {})[0] == 404
     assert link_topic(headers["Link"]) == topic
     assert Subscriber(b"other", "http://c").delivery(key, body, headers, {})[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("header", "topic"),
+    [
+        ('<https://hub.example/>; rel="hub", <https://t.example/feed>; rel="self"',
+         "https://t.example/feed"),
+        ("<https://t.example/a,b>; REL=self", "https://t.example/a,b"),
+        ('<https://t.example/x>; rel="alternate self"', "https://t.example/x"),
+        ("<" * 8000, None), ("<a>;" * 2000, None), ("<" * 9000 + ">; rel=self", None),
+        ('<https://t.example/x>; rel="hub"', None), ("", None), (None, None),
+    ],
+)
+def test_link_topic_is_bounded_and_linear(header: str | None, topic: str | None) -> None:
+    assert link_topic(header) == topic
+
+
+def test_signature_check_never_raises_on_odd_input() -> None:
+    assert not verify_signature("k", b"body", "sha256=tökén")
+    assert not verify_signature("k", b"body", "sha256=\udcff")
+    sub = Subscriber(b"master", "https://fetcher.example")
+    assert sub.intent("tö\udcff", {"hub.topic": "t", "hub.mode": "subscribe"})[0] == 404
+    assert sub.delivery("tö", b"x", {"Link": "<t>; rel=self"}, {}) == (404, None)

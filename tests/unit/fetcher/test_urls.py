@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from services.fetcher.urls import article_id, canonical_url
+from services.fetcher.urls import article_id, canonical_url, strip_userinfo
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,22 @@ def test_article_id_is_sha1_of_canonical_url() -> None:
     a = article_id("https://example.com/story?utm_source=twitter")
     b = article_id("https://EXAMPLE.com/story#comments")
     assert a == b == hashlib.sha1(b"https://example.com/story").hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("https://bob:s3cret@News.Example/a", "https://news.example/a"),
+        ("https://bob@news.example:8443/a", "https://news.example:8443/a"),
+        ("https://:pw@news.example/a?utm_source=x", "https://news.example/a"),
+    ],
+)
+def test_userinfo_never_reaches_the_canonical_url(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
+    assert article_id(url) == article_id(canonical)
+
+
+def test_strip_userinfo_keeps_everything_else() -> None:
+    assert strip_userinfo("http://u:p@h.example:81/a?b=1#c") == "http://h.example:81/a?b=1#c"
+    assert strip_userinfo("http://h.example/a@b") == "http://h.example/a@b"
+    assert strip_userinfo("http://[::1") == "http://[::1"
