@@ -107,6 +107,11 @@ class Resolver:
             for t in doc:
                 if m.start <= base + t.idx < m.end:
                     self.at[t.i] = m
+        for i, m in list(self.at.items()):  # "President Hassan Sheikh Mohamud": not the city
+            if m.entry.kind == "place" and m.entry.subtype == "city" and 0 < i < len(doc) - 1 \
+                    and doc[i - 1].lower_ in TITLES and doc[i + 1].tag_ == "NNP" \
+                    and i + 1 not in self.at:
+                del self.at[i]
 
     def entity(self, t: Token) -> tuple[str, str] | None:
         """The named-entity label and text covering ``t``, running the NER component on
@@ -269,6 +274,9 @@ class Resolver:
         place index."""
         words = self.chunk(t)
         names = list(words)
+        first = next((k for k, w in enumerate(names) if w.lower_ in TITLES), None)
+        if first is not None and len(names) - first > 2:
+            del names[:first]  # "Parliament Speaker Nabih Berri"; not "Hassan Sheikh Mohamud"
         while names and names[0].lower_ in TITLES:
             names.pop(0)  # "President Hassan Sheikh Mohamud": the title leads, "Sheikh" stays
         if not names:

@@ -432,3 +432,10 @@ def test_the_fighting_before_a_capture_is_the_same_attack(enricher: Enricher) ->
     r = run(enricher, "Rebels of the M23 seized the town of Nyanzale on Monday after a day of "
                       "fighting with Congolese troops, residents said.")
     assert len(of_type(r, "attack")) == 1
+
+
+def test_people_named_by_title_keep_their_whole_name(enricher: Enricher) -> None:
+    r = run(enricher, "Parliament Speaker Nabih Berri met Somali President Hassan Sheikh "
+                      "Mohamud in Beirut to discuss the fight against armed groups.")
+    [e] = of_type(r, "diplomatic_contact")
+    assert {("participant", "Nabih Berri"), ("participant", "Hassan Sheikh Mohamud")} <= roles(e)
