@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install run replay test test-unit lint typecheck kafka-install kafka-up kafka-down \
         services-up services-down bench-latency bench-cleaner bench-enricher eval-enricher \
-        bench-fetcher clean
+        bench-fetcher bench-restart bench-feeds check-deps fuzz clean
 
 $(STAMP): pyproject.toml requirements/model.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -64,6 +64,23 @@ eval-enricher: install
 
 bench-fetcher: install
 	$(BIN)/python -m bench.fetcher $(ARGS)
+
+## A fresh venv (the pip python3 -m venv bundles) installs the project, pip check, import all.
+check-deps:
+	.ci/check-deps
+
+## A restarted alerting worker's ready time after many alerts (Kafka; ARGS="--alerts 100000").
+bench-restart: install kafka-install
+	$(BIN)/python -m bench.alerting_restart $(ARGS)
+
+## frontwire's feed reader vs feedparser over a conformance corpus, taken by path.
+FEEDS ?= ../shared/benchmarks/feeds
+bench-feeds: install
+	$(BIN)/python -m bench.feeds $(FEEDS) $(ARGS)
+
+## Generated and mutated inputs through every parser of untrusted input (ARGS="--inputs N").
+fuzz: install
+	$(BIN)/python -m bench.fuzz --feeds $(FEEDS) $(ARGS)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

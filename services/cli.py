@@ -66,13 +66,18 @@ def run(
 ) -> None:
     """Embedded mode: watch the feeds and run all four stages in this process (no Kafka)."""
     from services.embedded import run_embedded
+    from shared.sqlite import StateFileError
 
     overrides: dict[str, Any] = {"feeds_file": feeds} if feeds else {}
     settings = _settings(**overrides)
     _exposure(settings, ("alerting",))  # embedded mode serves the API, not the push endpoint
     _logging(settings)
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
-        asyncio.run(run_embedded(settings, once=once))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
+            asyncio.run(run_embedded(settings, once=once))
+    except StateFileError as exc:  # which file, and what to do: no traceback needed
+        typer.echo(f"frontwire: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()

@@ -11,6 +11,7 @@ import contextlib
 import signal
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from services.alerting.delivery import MemoryDeliveryLog, SqliteDeliveryLog
 from services.alerting.grouping import MemoryGroupStore, SqliteGroupStore
@@ -28,7 +29,7 @@ from services.fetcher.scheduler import run_due
 from services.fetcher.sources import Source, load_sources
 from services.fetcher.state import SqliteFetchState
 from services.pipeline import Core, Routed
-from shared.observability import MESSAGES_IN, get_logger
+from shared.observability import MESSAGES_IN, STATE_PRUNED, get_logger
 from shared.records import RawArticle
 from shared.settings import Settings
 
@@ -50,6 +51,13 @@ class EmbeddedPipeline:
         self.holder = holder
         self.live = live
         self._tasks: list[asyncio.Task[None]] = []
+        self._pruners: list[tuple[str, Callable[[float], int]]] = []
+        # The core (cleaning, enriching, grouping) is CPU work on untrusted input: it runs on
+        # one worker thread so the event loop keeps polling and delivering meanwhile. One
+        # thread, so the core's state (seen hashes, group store) is never used concurrently.
+        # A thread cannot be stopped, so the core's work is bounded by its input instead
+        # (the cleaner's size, element and time budgets; linear-time regexes).
+        self._core_thread = ThreadPoolExecutor(1, thread_name_prefix="frontwire-core")
         dispatcher.set_route_limits(core.rules.route_limits)
         if holder is not None:
             core.rules = holder.current
@@ -69,7 +77,8 @@ class EmbeddedPipeline:
 
     async def flush(self, now: float | None = None) -> int:
         """Deliver the groups that group timing held and that are now due."""
-        released = self.release_due(now)
+        loop = asyncio.get_running_loop()
+        released = await loop.run_in_executor(self._core_thread, self.release_due, now)
         for item in released:
             await self._deliver(item)
         return len(released)
@@ -82,11 +91,24 @@ class EmbeddedPipeline:
         if self.live is not None and {"delivered", "queued"} & set(outcomes.values()):
             self.live.published(item.alert)
 
-    async def start(self, *, flush_every_s: float = 1.0, rules_poll_s: float = 5.0) -> None:
-        """Resume pending deliveries; flush due groups and watch the rule files (and SIGHUP)
-        in the background."""
+    async def start(
+        self,
+        *,
+        flush_every_s: float = 1.0,
+        rules_poll_s: float = 5.0,
+        prune_every_s: float = 3600.0,
+    ) -> None:
+        """Apply retention; resume pending deliveries; flush due groups, apply retention and
+        watch the rule files (and SIGHUP) in the background."""
+        self.prune_state()
         await self.dispatcher.resume()
         self._tasks.append(asyncio.create_task(self._every(flush_every_s, self.flush)))
+
+        async def prune() -> None:
+            # Indexed range deletes, once an hour: short enough to run on the loop itself.
+            self.prune_state()
+
+        self._tasks.append(asyncio.create_task(self._every(prune_every_s, prune)))
         if self.holder is not None:
             holder = self.holder
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -108,14 +130,42 @@ class EmbeddedPipeline:
 
     @classmethod
     def persistent(cls, settings: Settings) -> EmbeddedPipeline:
-        core = build_core(settings, SqliteGroupStore(state_path(settings, "alert-groups.sqlite")))
+        # State files first: a corrupt or unwritable one stops start-up at once, by name
+        # (shared.sqlite.StateFileError), before seconds of model loading.
+        groups = SqliteGroupStore(state_path(settings, "alert-groups.sqlite"))
         deliveries = SqliteDeliveryLog(state_path(settings, "deliveries.sqlite"))
-        holder = RuleSetHolder(settings.rules_files)
-        live = LiveSide(
-            SqliteAlertHistory(state_path(settings, "alert-history.sqlite")),
-            Silences(SqliteSilenceStore(state_path(settings, "silences.sqlite"))),
+        history = SqliteAlertHistory(state_path(settings, "alert-history.sqlite"))
+        silences = Silences(
+            SqliteSilenceStore(state_path(settings, "silences.sqlite")),
+            max_silences=settings.max_silences,
+            retention_s=settings.retention_silences_s,
         )
-        return cls(core, build_dispatcher(settings, deliveries), holder, live)
+        core = build_core(settings, groups)
+        holder = RuleSetHolder(settings.rules_files)
+        pipeline = cls(
+            core, build_dispatcher(settings, deliveries), holder, LiveSide(history, silences)
+        )
+        pipeline.retain("alert_groups", lambda now: groups.prune(settings.retention_groups_s, now))
+        pipeline.retain(
+            "alert_deliveries", lambda now: deliveries.prune(settings.retention_deliveries_s, now)
+        )
+        pipeline.retain("silences", silences.prune)
+        return pipeline
+
+    def retain(self, store: str, prune: Callable[[float], int]) -> None:
+        """Have `prune_state` call ``prune(now)`` (returning rows forgotten) for ``store``."""
+        self._pruners.append((store, prune))
+
+    def prune_state(self, now: float | None = None) -> dict[str, int]:
+        """Apply every store's retention now; rows forgotten per store (also counted)."""
+        at = time.time() if now is None else now
+        gone = {}
+        for store, prune in self._pruners:
+            gone[store] = prune(at)
+            STATE_PRUNED.labels(store).inc(gone[store])
+        if any(gone.values()):
+            log.info("state_pruned", **gone)
+        return gone
 
     @classmethod
     def ephemeral(cls, settings: Settings) -> EmbeddedPipeline:
@@ -125,8 +175,9 @@ class EmbeddedPipeline:
 
     async def submit(self, raw: RawArticle) -> list[Routed]:
         MESSAGES_IN.labels("embedded").inc()
+        loop = asyncio.get_running_loop()
         try:
-            routed = self.core.process(raw)
+            routed = await loop.run_in_executor(self._core_thread, self.core.process, raw)
         except Exception:  # one bad article must not stop the others
             log.exception("article_failed", article_id=raw.id, url=raw.url)
             return []
@@ -151,6 +202,7 @@ class EmbeddedPipeline:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.dispatcher.drain(), drain_s)
         await self.dispatcher.aclose()
+        self._core_thread.shutdown(wait=True)
         if self.holder is not None:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
@@ -183,17 +235,22 @@ class FeedWatcher:
 
 async def run_embedded(settings: Settings, *, once: bool = False) -> None:
     sources = load_sources(settings.feeds_file)
+    state = SqliteFetchState(
+        state_path(settings, "fetcher.sqlite"), touch_s=settings.retention_seen_s / 4
+    )
     pipeline = EmbeddedPipeline.persistent(settings)
     fetcher = build_fetcher(settings)
-    state = SqliteFetchState(state_path(settings, "fetcher.sqlite"))
-    watcher = FeedWatcher(pipeline, FeedPoller(fetcher, state), sources)
+    pipeline.retain("fetcher_seen", lambda now: state.prune(settings.retention_seen_s, now))
+    poller = FeedPoller(fetcher, state, robots_cache_max=settings.robots_cache_max)
+    watcher = FeedWatcher(pipeline, poller, sources)
     log.info("embedded_started", sources=len(sources), state_dir=str(settings.state_dir))
-    await pipeline.start()
+    await pipeline.start(prune_every_s=settings.prune_every_s)
     if pipeline.live is not None and not once:  # a one-shot poll has no use for a live page
         await pipeline.live.serve(settings)
     try:
         await watcher.run(once=once)
     finally:
+        watcher.poller.close()
         await fetcher.aclose()
         await pipeline.aclose()
         if pipeline.live is not None:

@@ -102,7 +102,13 @@ DELIVERY_SECONDS = Histogram(
 FETCHES = Counter(
     "frontwire_fetches_total", "HTTP fetches by kind (feed, page) and outcome", ["kind", "outcome"]
 )
+# One histogram of HTTP fetches (the fetcher's own module once kept a second copy).
 FETCH_SECONDS = Histogram(
-    "frontwire_fetch_seconds", "HTTP fetch duration", ["kind"], buckets=_LATENCY_BUCKETS
+    "frontwire_fetch_seconds", "One HTTP fetch, redirects included, by kind (feed, page, "
+    "robots, ...)", ["kind"], buckets=_LATENCY_BUCKETS,
+)
+STATE_PRUNED = Counter(
+    "frontwire_state_pruned_total",
+    "Rows forgotten by retention, per store (fetcher_seen, alert_groups, ...)", ["store"],
 )
 UP = Gauge("frontwire_up", "1 while the stage's worker is running", ["stage"])

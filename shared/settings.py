@@ -14,7 +14,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -80,6 +87,35 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(8080, ge=0, le=65535)
     api_token: SecretStr | None = None
+
+    # --- retention: how long state is kept (issue 11; docs/state.md) --------------------
+    # Every store and table forgets what nobody used for this long; a seen key still in use
+    # is touched when it is read, so it never expires while a feed lists it. Distributed mode
+    # hands the same figures to Kafka as the changelog topics' retention.ms (compact,delete).
+    retention_seen_s: float = Field(30 * 86400.0, ge=3600)  # fetcher seen-set, validators
+    retention_groups_s: float = Field(30 * 86400.0, ge=3600)  # alert groups not updated
+    retention_deliveries_s: float = Field(30 * 86400.0, ge=3600)  # delivery records
+    retention_silences_s: float = Field(7 * 86400.0, ge=0)  # ended silences (audit trail)
+    max_silences: int = Field(1000, ge=1, le=100_000)  # silences that have not ended
+    robots_cache_max: int = Field(10_000, ge=10)  # origins whose robots.txt is cached
+    prune_every_s: float = Field(3600.0, gt=0)  # how often embedded mode applies retention
+    # Where a distributed worker keeps its faust tables: "rocksdb" on disk under state_dir
+    # (a restart reads only the changelog written since it stopped: 100,000 alerts cost
+    # seconds, not minutes), or "memory" (a restart restores every table from its changelog).
+    # With rocksdb every worker instance needs a state_dir of its own.
+    table_store: Literal["memory", "rocksdb"] = "rocksdb"
+
+    @field_validator("retention_deliveries_s")
+    @classmethod
+    def _deliveries_within_groups(cls, value: float, info: ValidationInfo) -> float:
+        # A group forgotten while its delivery records live on would make the next report of
+        # that event (version 1 again, same alert id) look delivered: a lost alert.
+        groups = info.data.get("retention_groups_s")
+        if groups is not None and value > groups:
+            raise ValueError(f"must not exceed retention_groups_s ({groups:g})")
+        return value
+
+    # --- end of retention ---------------------------------------------------------------
 
     # Issue 12, safe by default (SECURITY.md). Host names the API and the fetcher's endpoints
     # are reached by besides loopback names and IP literals (requests naming any other Host

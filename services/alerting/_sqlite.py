@@ -2,28 +2,28 @@
 
 One connection per store, guarded by a lock because the embedded pipeline may call from
 worker threads. Every write commits at once: both tables exist to survive a crash, so a
-write that is not durable is worth nothing.
+write that is not durable is worth nothing. A logical write of several statements goes in
+one `transaction`, so a crash leaves all of it or none of it. The file is checked when it is
+opened (`shared.sqlite.open_db`): a corrupt or unwritable one stops start-up by name.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from shared.sqlite import open_db, transaction
 
 
 class SqliteDb:
     def __init__(self, path: str | Path, schema: str) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(path)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(schema)
+        self._conn = open_db(path, schema)
 
     def query_one(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         with self._lock:
@@ -35,9 +35,16 @@ class SqliteDb:
             rows: list[tuple[Any, ...]] = self._conn.execute(sql, params).fetchall()
             return rows
 
-    def write(self, sql: str, params: Sequence[Any]) -> None:
+    def write(self, sql: str, params: Sequence[Any]) -> int:
+        """One statement, committed at once (autocommit); returns the rows it changed."""
         with self._lock:
-            self._conn.execute(sql, params)  # autocommit (isolation_level=None)
+            return self._conn.execute(sql, params).rowcount
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Several statements as one logical write: all committed, or none on any error."""
+        with self._lock, transaction(self._conn) as conn:
+            yield conn
 
     def close(self) -> None:
         with self._lock:

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import faust
@@ -29,7 +29,13 @@ from services.alerting.history import MemoryAlertHistory
 from services.alerting.live import LiveSide
 from services.alerting.reload import RuleSetHolder
 from services.alerting.silences import MemorySilenceStore, Silence, Silences
-from services.alerting.tables import CONTROL_PREFIX, GroupIndex, TableDeliveryLog
+from services.alerting.tables import (
+    CONTROL_PREFIX,
+    GroupIndex,
+    TableDeliveryLog,
+    delivery_stamp,
+    group_stamp,
+)
 from services.alerting.timing import flush_group
 from services.bootstrap import build_dispatcher
 from services.pipeline import candidate_from_wire, candidate_to_wire, decide_step
@@ -37,8 +43,10 @@ from shared.codec import decode, encode
 from shared.kafka import StageLoop, TopicMap
 from shared.kafka.deadletter import encode_dead_letter
 from shared.kafka.follow import TopicFollower
+from shared.kafka.retention import forget_local
 from shared.kafka.stage import Emit
-from shared.observability import DEAD_LETTERS, get_logger
+from shared.kafka.topics import retention_configs
+from shared.observability import DEAD_LETTERS, STATE_PRUNED, get_logger
 from shared.records import Alert, AlertCandidate, DeadLetter, EnrichedArticle
 from shared.settings import Settings
 
@@ -49,19 +57,26 @@ HISTORY_TAIL = 1000  # alerts per partition of the alerts topic the API starts w
 
 class BroadcastSilenceStore(MemorySilenceStore):
     """Silences held in memory by every instance; a local change is also published to the
-    compacted silences topic, and every instance applies what it reads there."""
+    compacted silences topic (a deletion as a tombstone), and every instance applies what it
+    reads there."""
 
-    def __init__(self, publish: Any) -> None:
+    def __init__(self, publish: Callable[[str, bytes | None], None]) -> None:
         super().__init__()
         self._publish = publish
 
     def put(self, silence: Silence) -> None:
         super().put(silence)
-        self._publish(silence)
+        self._publish(silence.id, orjson.dumps(silence.to_dict()))
+
+    def delete(self, silence_id: str) -> None:
+        super().delete(silence_id)
+        self._publish(silence_id, None)
 
     def apply(self, key: bytes | None, value: bytes | None) -> None:
         if value:
             MemorySilenceStore.put(self, Silence.from_dict(orjson.loads(value)))
+        elif key:
+            MemorySilenceStore.delete(self, key.decode())
 
 
 def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
@@ -80,13 +95,27 @@ class AlertingWorker:
         self.silences_topic = app.topic(topics.silences)
         # Same partition count as alerts.candidates: the tables are co-partitioned with it.
         # Keys and values go to the changelog as JSON (faust's default for untyped tables).
+        # The changelogs expire keys not re-written within their retention (compact,delete),
+        # which bounds them and the time a restarted worker takes to restore its tables.
         opts: dict[str, Any] = {"partitions": settings.partitions, "key_type": str}
-        self.groups = MappingGroupStore(app.Table("alert-groups", default=None, **opts))
-        self.deliveries = TableDeliveryLog(app.Table("alert-deliveries", default=None, **opts))
+        self.group_table = app.Table(
+            "alert-groups", default=None,
+            extra_topic_configs=retention_configs(settings.retention_groups_s), **opts,
+        )
+        self.delivery_table = app.Table(
+            "alert-deliveries", default=None,
+            extra_topic_configs=retention_configs(settings.retention_deliveries_s), **opts,
+        )
+        self.groups = MappingGroupStore(self.group_table)
+        self.deliveries = TableDeliveryLog(self.delivery_table)
         self.index = GroupIndex()
         self.deliveries.control = lambda m: self.control(m, self.index.group_of(m["delivery_key"]))
         self.store = BroadcastSilenceStore(self._publish_silence)
-        self.live = LiveSide(MemoryAlertHistory(), Silences(self.store))
+        silences = Silences(
+            self.store, max_silences=settings.max_silences,
+            retention_s=settings.retention_silences_s,
+        )
+        self.live = LiveSide(MemoryAlertHistory(), silences)
         self.dispatcher = build_dispatcher(
             settings, self.deliveries, on_dead_letter=self.sink_dead_letter
         )
@@ -105,6 +134,9 @@ class AlertingWorker:
         )
         app.timer(interval=1.0, name="frontwire.alerting_flush")(self.flush_due_groups)
         app.timer(interval=5.0, name="frontwire.alerting_rules")(self.watch_rules)
+        app.timer(interval=self.settings.prune_every_s, name="frontwire.alerting_retention")(
+            self.apply_retention
+        )
         app.task(self.install_sighup)
         app.task(self.serve_read_side)
 
@@ -119,9 +151,8 @@ class AlertingWorker:
         """Ask the deliver agent, on the partition of ``key``, to do a table write for us."""
         self.spawn(self.candidates.send(key=key.encode(), value=orjson.dumps(message)))
 
-    def _publish_silence(self, silence: Silence) -> None:
-        value = orjson.dumps(silence.to_dict())
-        self.spawn(self.silences_topic.send(key=silence.id.encode(), value=value))
+    def _publish_silence(self, silence_id: str, value: bytes | None) -> None:
+        self.spawn(self.silences_topic.send(key=silence_id.encode(), value=value))
 
     async def sink_dead_letter(self, alert: Alert, sink: str, error: Exception) -> None:
         DEAD_LETTERS.labels(f"alerting.{sink}").inc()
@@ -188,6 +219,26 @@ class AlertingWorker:
             self._requested[key] = state.due_at or now
             self.control({"control": "flush", "group_key": key}, key)
         await self.dispatcher.resume()  # pending deliveries of partitions this worker took over
+
+    async def apply_retention(self) -> None:
+        """Forget, in this worker's memory, what the changelogs' retention forgets on disk
+        (and a restart would not restore): groups not updated and deliveries older than their
+        retention; delete silences that ended long ago (a tombstone for every instance)."""
+        now = time.time()
+        gone = {
+            "alert_groups": forget_local(
+                self.group_table, now - self.settings.retention_groups_s, group_stamp
+            ),
+            "alert_deliveries": forget_local(
+                self.delivery_table, now - self.settings.retention_deliveries_s, delivery_stamp
+            ),
+            "silences": self.live.silences.prune(now),
+        }
+        for store, count in gone.items():
+            STATE_PRUNED.labels(store).inc(count)
+        if any(gone.values()):
+            self.groups.rescan()
+            log.info("state_pruned", **gone)
 
     async def watch_rules(self) -> None:
         self.holder.reload_if_changed()

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS pending_deliveries (
     queued       REAL NOT NULL,
     PRIMARY KEY (delivery_key, sink)
 );
+CREATE INDEX IF NOT EXISTS deliveries_delivered ON deliveries (delivered);
 """
 
 
@@ -109,6 +110,20 @@ class SqliteDeliveryLog:
             "SELECT sink, alert FROM pending_deliveries ORDER BY queued, rowid", ()
         )
         return [(str(sink), bytes(alert)) for sink, alert in rows]
+
+    def prune(self, older_than_s: float, now: float) -> int:
+        """Forget deliveries (and deliveries still queued) older than ``older_than_s``."""
+        cutoff = now - older_than_s
+        with self._db.transaction() as db:
+            gone: int = db.execute("DELETE FROM deliveries WHERE delivered < ?", (cutoff,)).rowcount
+            gone += db.execute(
+                "DELETE FROM pending_deliveries WHERE queued < ?", (cutoff,)
+            ).rowcount
+        return gone
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM deliveries", ())
+        return int(row[0]) if row else 0
 
     def close(self) -> None:
         self._db.close()

@@ -12,7 +12,6 @@ SQLite and reloads on start, so embedded mode keeps its page across restarts.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterable
@@ -24,6 +23,7 @@ import orjson
 
 from shared.codec import from_dict, to_dict
 from shared.records import Alert, Event, SourceRef
+from shared.sqlite import open_db, transaction
 
 MAX_VERSIONS = 50
 DEFAULT_MAX_ALERTS = 2000
@@ -182,12 +182,8 @@ class SqliteAlertHistory:
     """`MemoryAlertHistory` written through to SQLite, reloaded on start."""
 
     def __init__(self, path: str | Path, max_alerts: int = DEFAULT_MAX_ALERTS) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
+        self._conn = open_db(path, _SCHEMA)
         self._memory = MemoryAlertHistory(max_alerts)
         rows = self._conn.execute("SELECT entry FROM alert_history ORDER BY alerted").fetchall()
         for (blob,) in rows:
@@ -201,13 +197,14 @@ class SqliteAlertHistory:
             if entry is None:
                 return None
             evicted = self._memory.put(entry)
-            self._conn.execute(
-                "INSERT OR REPLACE INTO alert_history VALUES (?, ?, ?)",
-                (entry.alert_id, entry.alerted, _dump_entry(entry)),
-            )
-            self._conn.executemany(
-                "DELETE FROM alert_history WHERE alert_id = ?", [(i,) for i in evicted]
-            )
+            with transaction(self._conn) as db:  # the new entry and what it evicted, together
+                db.execute(
+                    "INSERT OR REPLACE INTO alert_history VALUES (?, ?, ?)",
+                    (entry.alert_id, entry.alerted, _dump_entry(entry)),
+                )
+                db.executemany(
+                    "DELETE FROM alert_history WHERE alert_id = ?", [(i,) for i in evicted]
+                )
             return entry
 
     def get(self, alert_id: str) -> AlertEntry | None:

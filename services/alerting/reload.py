@@ -60,6 +60,12 @@ class RuleSetHolder:
             self.last_error = exc
             log.error("rules_reload_failed", error=str(exc), kept=len(self.current))
             return False
+        except Exception as exc:  # whatever the files hold, a reload never stops the worker
+            self.last_error = RuleError(str(self.paths[0]) if self.paths else "", 0, "",
+                                        f"{type(exc).__name__}: {exc}")
+            log.error("rules_reload_failed", error=str(self.last_error),
+                      error_type=type(exc).__name__, kept=len(self.current))
+            return False
         self.current, self.last_error = rules, None
         log.info("rules_reloaded", rules=len(rules), files=[str(p) for p in self.paths])
         for listener in self._listeners:

@@ -15,7 +15,6 @@ field.
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, MutableMapping
@@ -29,6 +28,7 @@ import orjson
 from services.alerting.history import event_countries
 from services.alerting.model import SEVERITIES
 from shared.records import Alert
+from shared.sqlite import open_db
 
 MATCHER_FIELDS = ("rule", "event_type", "severity", "country", "actor")
 
@@ -105,12 +105,31 @@ class SilenceStore(Protocol):
 
     def put(self, silence: Silence) -> None: ...
 
+    def delete(self, silence_id: str) -> None: ...
+
+
+DEFAULT_MAX_SILENCES = 1000
+DEFAULT_RETENTION_S = 7 * 86400.0
+
 
 class Silences:
-    """The decision the alerting path asks: is this alert silenced right now, and by what?"""
+    """The decision the alerting path asks: is this alert silenced right now, and by what?
 
-    def __init__(self, store: SilenceStore | None = None) -> None:
+    Bounded: at most ``max_silences`` that have not ended (every alert is checked against
+    each of them), and an ended silence is kept ``retention_s`` for the audit trail, then
+    `prune` deletes it.
+    """
+
+    def __init__(
+        self,
+        store: SilenceStore | None = None,
+        *,
+        max_silences: int = DEFAULT_MAX_SILENCES,
+        retention_s: float = DEFAULT_RETENTION_S,
+    ) -> None:
         self.store: SilenceStore = store if store is not None else MemorySilenceStore()
+        self.max_silences = max_silences
+        self.retention_s = retention_s
 
     def silenced(self, alert: Alert, now: float) -> Silence | None:
         """The first active silence matching ``alert`` (earliest to end first), or None."""
@@ -120,8 +139,25 @@ class Silences:
         return None
 
     def add(self, silence: Silence) -> Silence:
+        """Store a new silence; `SilenceError` when ``max_silences`` have not ended yet."""
+        now = silence.created_at or silence.starts_at
+        if self.store.get(silence.id) is None:
+            live = sum(1 for s in self.store.all() if s.ends_at > now)
+            if live >= self.max_silences:
+                raise SilenceError(
+                    "silences",
+                    f"at most {self.max_silences} silences may be active or pending; "
+                    "expire some first (or raise FRONTWIRE_MAX_SILENCES)",
+                )
         self.store.put(silence)
         return silence
+
+    def prune(self, now: float) -> int:
+        """Delete the silences that ended more than ``retention_s`` ago; how many went."""
+        old = [s.id for s in self.store.all() if s.ends_at < now - self.retention_s]
+        for silence_id in old:
+            self.store.delete(silence_id)
+        return len(old)
 
     def get(self, silence_id: str) -> Silence | None:
         return self.store.get(silence_id)
@@ -154,6 +190,9 @@ class MemorySilenceStore:
     def put(self, silence: Silence) -> None:
         self._items[silence.id] = silence
 
+    def delete(self, silence_id: str) -> None:
+        self._items.pop(silence_id, None)
+
 
 class MappingSilenceStore:
     """Over any ``str -> dict`` mapping, e.g. a faust GlobalTable shared by every instance."""
@@ -171,18 +210,18 @@ class MappingSilenceStore:
     def put(self, silence: Silence) -> None:
         self.mapping[silence.id] = silence.to_dict()
 
+    def delete(self, silence_id: str) -> None:
+        self.mapping.pop(silence_id, None)
+
 
 class SqliteSilenceStore(MemorySilenceStore):
     """Memory store written through to SQLite (reads never touch the disk)."""
 
     def __init__(self, path: str | Path) -> None:
         super().__init__()
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, data TEXT NOT NULL)"
+        self._conn = open_db(
+            path, "CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, data TEXT NOT NULL);"
         )
         for (data,) in self._conn.execute("SELECT data FROM silences").fetchall():
             super().put(Silence.from_dict(_json_loads(data)))
@@ -194,6 +233,11 @@ class SqliteSilenceStore(MemorySilenceStore):
                 (silence.id, _json_dumps(silence.to_dict())),
             )
             super().put(silence)
+
+    def delete(self, silence_id: str) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM silences WHERE id = ?", (silence_id,))
+            super().delete(silence_id)
 
     def close(self) -> None:
         with self._lock:

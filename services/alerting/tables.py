@@ -29,9 +29,19 @@ class TableDeliveryLog:
     and "pending|<delivery key>|<sink>". Outside a stream (the outbox's background task) a
     write becomes a control message, handled in-stream by `apply`."""
 
-    def __init__(self, table: Any, control: Control | None = None) -> None:
+    def __init__(
+        self, table: Any, control: Control | None = None, *, rescan_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.table = table
         self.control = control
+        # `pending` is asked every second (the flush timer resumes deliveries): it reads an
+        # index of the pending keys written here, not the whole table (one record per
+        # delivery ever made), and rebuilds it from a full scan every ``rescan_s`` to find
+        # pending deliveries restored from the changelog (restart, rebalance).
+        self._pending: dict[str, None] = {}  # insertion-ordered set of keys
+        self._rescan_s, self._clock = rescan_s, clock
+        self._scanned_at: float | None = None
 
     def seen(self, delivery_key: str, sink: str) -> bool:
         return bool(self.table.get(f"{delivery_key}|{sink}"))
@@ -44,7 +54,9 @@ class TableDeliveryLog:
 
     def add_pending(self, delivery_key: str, sink: str, payload: bytes) -> None:
         if self._in_stream():
-            self.table[f"pending|{delivery_key}|{sink}"] = payload.decode()
+            key = f"pending|{delivery_key}|{sink}"
+            self.table[key] = payload.decode()
+            self._pending[key] = None
 
     def drop_pending(self, delivery_key: str, sink: str) -> None:
         key = f"pending|{delivery_key}|{sink}"
@@ -53,13 +65,21 @@ class TableDeliveryLog:
                 self.control({"control": "dropped", "delivery_key": delivery_key, "sink": sink})
         elif self.table.get(key) is not None:
             self.table[key] = None
+            self._pending.pop(key, None)
 
     def pending(self) -> list[tuple[str, bytes]]:
-        return [
-            (key.rpartition("|")[2], value.encode())
-            for key, value in list(self.table.items())
-            if key.startswith("pending|") and value
-        ]
+        if self._scanned_at is None or self._clock() - self._scanned_at >= self._rescan_s:
+            self._pending = {key: None for key, value in list(self.table.items())
+                             if key.startswith("pending|") and value}
+            self._scanned_at = self._clock()
+        found = []
+        for key in list(self._pending):
+            value = self.table.get(key)
+            if value:
+                found.append((key.rpartition("|")[2], value.encode()))
+            else:
+                del self._pending[key]
+        return found
 
     def apply(self, message: dict[str, Any]) -> None:
         """A "delivered" / "dropped" control message, in-stream: record, drop the pending."""
@@ -90,3 +110,19 @@ class GroupIndex:
     def group_of(self, delivery_key: str) -> str:
         alert_id = delivery_key.rpartition(":")[0]
         return self._keys.get(alert_id, alert_id)
+
+
+def group_stamp(key: str, value: Any) -> float | None:
+    """When an alert-groups entry was last updated (None: keep it)."""
+    if isinstance(value, dict):
+        at = value.get("last_seen")
+        return float(at) if isinstance(at, int | float) else None
+    return None
+
+
+def delivery_stamp(key: str, value: Any) -> float | None:
+    """When an alert-deliveries record was made. A pending delivery (its payload) is kept
+    until delivered or dropped; a dropped one (None) can go at once."""
+    if key.startswith("pending|"):
+        return None if value else float("-inf")
+    return float(value) if isinstance(value, int | float) else None

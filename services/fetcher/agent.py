@@ -27,14 +27,16 @@ from services.fetcher.metrics import DEDUP
 from services.fetcher.poller import FeedPoller
 from services.fetcher.schedule import Schedule
 from services.fetcher.scheduler import run_due
-from services.fetcher.shared_state import SharedFetchState
+from services.fetcher.shared_state import DEFAULT_REFRESH_S, SharedFetchState
 from services.fetcher.sources import load_sources
 from services.fetcher.websub import subscribe
 from shared.codec import encode
 from shared.kafka import TopicMap
 from shared.kafka.follow import TopicFollower
+from shared.kafka.retention import forget_local
 from shared.kafka.stage import Emit, StageLoop
-from shared.observability import MESSAGES_OUT, get_logger
+from shared.kafka.topics import retention_configs
+from shared.observability import MESSAGES_OUT, STATE_PRUNED, get_logger
 from shared.records import RawArticle
 from shared.settings import Settings
 
@@ -46,7 +48,12 @@ SEEN_TABLE = "fetcher-seen-ids"  # changelog: <prefix>-fetcher-fetcher-seen-ids-
 def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
     raw_topic = app.topic(topics.raw)
     dedup_topic = app.topic(topics.dedup)  # key: article id
-    seen = app.Table(SEEN_TABLE, default=None, partitions=settings.partitions, key_type=str)
+    seen = app.Table(
+        SEEN_TABLE, default=None, partitions=settings.partitions, key_type=str,
+        # An id not seen again within the retention goes from the changelog, and from memory
+        # (forget_seen below); a feed still listing it is stopped by the poller's own state.
+        extra_topic_configs=retention_configs(settings.retention_seen_s),
+    )
     sources = load_sources(settings.feeds_file)
     schedule = Schedule(sources)
     holder: dict[str, FeedPoller] = {}
@@ -66,15 +73,23 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
             # Only costs a re-fetch by a future leader; the local state is already updated.
             log.warning("fetch_state_send_failed", error=str(future.exception()))
 
-    state = SharedFetchState(publish_state)
+    # Keys in use are re-published well within the state topic's retention.
+    state = SharedFetchState(
+        publish_state, refresh_s=min(DEFAULT_REFRESH_S, settings.retention_seen_s / 4)
+    )
 
     async def emit(article: RawArticle) -> None:
-        await dedup_topic.send(key=article.id.encode(), value=encode(article))
+        # Wait for the broker's ack: the poller marks the article seen once this returns, so
+        # an article buffered in the producer when the worker dies is fetched again, not lost.
+        sent = await dedup_topic.send(key=article.id.encode(), value=encode(article))
+        await sent
 
     def poller() -> FeedPoller:
         # Built lazily inside the worker's event loop (httpx clients bind to it).
         if "p" not in holder:
-            holder["p"] = FeedPoller(build_fetcher(settings), state)
+            holder["p"] = FeedPoller(
+                build_fetcher(settings), state, robots_cache_max=settings.robots_cache_max
+            )
         return holder["p"]
 
     async def first_seen(key: bytes | None, value: bytes) -> list[Emit]:
@@ -112,6 +127,14 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
             except Exception:
                 log.exception("fetch_state_follow_failed", topic=topics.state)
                 await asyncio.sleep(5.0)
+
+    @app.timer(interval=settings.prune_every_s, name="frontwire.fetcher_retention")
+    async def forget_seen() -> None:
+        gone = forget_local(
+            seen, time.time() - settings.retention_seen_s,
+            lambda key, at: float(at) if isinstance(at, int | float) else None,
+        )
+        STATE_PRUNED.labels("fetcher_seen_ids").inc(gone)
 
     @app.timer(interval=1.0, on_leader=True, name="frontwire.fetcher_poll")
     async def poll_due_sources() -> None:

@@ -6,14 +6,14 @@ markup or entities in titles/summaries, Dublin Core titles, content without a su
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from feedparser.datetimes import _parse_date
 from lxml import etree
 
-from services.fetcher.feeds_types import FeedDoc, FeedItem, iso_from_struct
+from services.fetcher.feeds_types import FeedDoc, FeedItem, iso_from_struct, web_url
 from services.fetcher.xmlsafe import local, ns, parse_xml
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -28,6 +28,12 @@ _RISKY_NS = frozenset({
     "http://www.w3.org/1999/xhtml", "http://search.yahoo.com/mrss/",
 })
 _RSS_TEXT = {"title": "title", "link": "link", "guid": "guid", "description": "summary"}
+_C1 = re.compile("[\x80-\x9f]")
+# Atom links feedparser takes as an entry's link: rel alternate (the default) of an HTML type.
+_HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
+# Atom 0.3 names that feedparser also reads in Atom 1.0 entries.
+_ATOM_DATES = {"published": "published", "issued": "published", "updated": "updated",
+               "modified": "updated"}
 
 
 class _Bail(Exception):
@@ -46,9 +52,12 @@ class _Fields:
     guid_is_link: bool = False
 
 
-def parse_fast(body: bytes, base_url: str) -> FeedDoc | None:
-    """The feed's items, or None when the slow (feedparser) path must decide."""
-    root = parse_xml(body)
+def parse_fast(
+    body: bytes, base_url: str, root: etree._Element | None = None
+) -> FeedDoc | None:
+    """The feed's items, or None when the slow (feedparser) path must decide. ``root``:
+    ``body`` already parsed (by `parse_xml`), so it is not parsed twice."""
+    root = parse_xml(body) if root is None else root
     if root is None or b"xml:base" in body:
         return None
     try:
@@ -61,14 +70,14 @@ def _dispatch(root: etree._Element, base_url: str) -> FeedDoc | None:
     name, space = local(root.tag), ns(root.tag)
     if name == "rss" and space == "" and root.get("version", "").startswith(("2.", "0.9")):
         channel = root.find("channel")
-        if channel is None:
-            return None
+        if channel is None or root.find("item") is not None:
+            return None  # items outside <channel>: feedparser reads them, in its order
         return _doc(channel, channel.findall("item"), base_url, _rss_item)
     if name == "feed" and space == ATOM:
         return _doc(root, root.findall(f"{{{ATOM}}}entry"), base_url, _atom_entry)
     if name == "RDF" and space == RDF:
         channel = root.find(f"{{{RSS1}}}channel")
-        if channel is None:
+        if channel is None or channel.find(f"{{{RSS1}}}item") is not None:
             return None
         return _doc(channel, root.findall(f"{{{RSS1}}}item"), base_url, _rss_item)
     return None
@@ -102,16 +111,23 @@ def _text(el: etree._Element, *, plain: bool = True) -> str | None:
     text = el.text or ""
     if plain and ("<" in text or "&" in text):
         raise _Bail("markup or entities")
+    if _C1.search(text):
+        # C1 controls: almost always windows-1252 bytes in a feed declared ISO-8859-1, which
+        # feedparser reads as windows-1252 (as browsers do).
+        raise _Bail("C1 control characters")
     return text.strip() or None
 
 
 def _rss_item(item: etree._Element) -> _Fields:
     f = _Fields()
+    _once(item)
     for child in item:
         space, name = ns(child.tag), local(child.tag)
         if space in ("", RSS1) and name == "pubDate":
             _set_date(f, "published", child)
         elif space in ("", RSS1) and name in _RSS_TEXT:
+            if name == "link" and child.get("href") is not None:
+                raise _Bail("RSS link with an href")
             setattr(f, _RSS_TEXT[name], _text(child, plain=name in ("title", "description")))
             if name == "guid":
                 f.guid_is_link = child.get("isPermaLink", "true") != "false"
@@ -123,9 +139,19 @@ def _rss_item(item: etree._Element) -> _Fields:
             raise _Bail(f"{space}:{name}")
     if f.has_content and f.summary is None:
         raise _Bail("content without description")
-    if f.link is None and f.guid and (f.guid_is_link or _absolute(f.guid)):
-        f.link = f.guid
+    if f.guid is None and (about := item.get(f"{{{RDF}}}about")):
+        f.guid = about.strip() or None  # RSS 1.0: an item is identified by its rdf:about
+    if f.link is None and f.guid and _absolute(f.guid):
+        f.link = f.guid  # an id is a link only when it is a URL, permalink or not
     return f
+
+
+def _once(entry: etree._Element) -> None:
+    """Bail when a field element repeats: feedparser's choice among them differs per field
+    (the first title, the last date, the first guid as link but the last as id)."""
+    names = [child.tag for child in entry if isinstance(child.tag, str)]
+    if len(names) != len(set(names)):
+        raise _Bail("a repeated element")
 
 
 def _absolute(url: str) -> bool:
@@ -134,6 +160,7 @@ def _absolute(url: str) -> bool:
 
 def _atom_entry(entry: etree._Element) -> _Fields:
     f, alternates = _Fields(), 0
+    _once_except_links(entry)
     for child in entry:
         space, name = ns(child.tag), local(child.tag)
         if space != ATOM:
@@ -144,13 +171,18 @@ def _atom_entry(entry: etree._Element) -> _Fields:
             if child.get("type", "text") != "text":
                 raise _Bail("typed text construct")
             setattr(f, name, _text(child))
-        elif name == "link" and child.get("rel", "alternate") == "alternate":
-            alternates += 1
-            f.link = (child.get("href") or "").strip() or None
+        elif name == "link":
+            if child.get("href") is None:
+                raise _Bail("a link given as element text")
+            rel = (child.get("rel") or "alternate").strip().lower()
+            kind = (child.get("type") or "").split(";")[0].strip().lower()
+            if rel == "alternate" and kind in _HTML_TYPES:
+                alternates += 1
+                f.link = (child.get("href") or "").strip() or None
         elif name == "id":
             f.guid = _text(child, plain=False)
-        elif name in ("published", "updated"):
-            _set_date(f, name, child)
+        elif name in _ATOM_DATES:
+            _set_date(f, _ATOM_DATES[name], child)
         elif name in ("content", "source"):
             raise _Bail(name)
     if alternates > 1:
@@ -158,6 +190,13 @@ def _atom_entry(entry: etree._Element) -> _Fields:
     if f.link is None and f.guid and _absolute(f.guid):
         f.link = f.guid
     return f
+
+
+def _once_except_links(entry: etree._Element) -> None:
+    names = [c.tag for c in entry if isinstance(c.tag, str) and c.tag != f"{{{ATOM}}}link"]
+    dates = [n for n in names if local(n) in _ATOM_DATES]
+    if len(names) != len(set(names)) or len({_ATOM_DATES[local(n)] for n in dates}) < len(dates):
+        raise _Bail("a repeated element")  # also published next to issued, updated next to modified
 
 
 def _set_date(f: _Fields, attr: str, el: etree._Element) -> None:
@@ -170,7 +209,8 @@ def _set_date(f: _Fields, attr: str, el: etree._Element) -> None:
 
 
 def _item(f: _Fields, base_url: str) -> FeedItem | None:
-    if not f.link:
+    url = web_url(base_url, f.link)
+    if url is None:
         return None
-    return FeedItem(url=urljoin(base_url, f.link), title=f.title,
-                    published=f.published or f.updated, summary=f.summary)
+    return FeedItem(url=url, title=f.title, published=f.published or f.updated,
+                    summary=f.summary)

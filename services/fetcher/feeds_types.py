@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
 
 
 class FeedError(ValueError):
@@ -33,5 +34,19 @@ def iso_from_struct(stamp: time.struct_time) -> str | None:
     """feedparser's UTC struct_time -> ISO 8601 (None when it is no real date)."""
     try:
         return datetime(*stamp[:6], tzinfo=UTC).isoformat()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
+
+
+def web_url(base_url: str, link: str | None) -> str | None:
+    """``link`` resolved against ``base_url`` when the result is an http(s) URL; None for
+    anything else (a ``urn:`` or ``tag:`` id, ``mailto:``, ``javascript:``): only a web
+    page can be fetched as an article."""
+    if not link or not link.strip():
+        return None
+    try:
+        url = urljoin(base_url, link.strip())
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an invalid IPv6 literal
+        return None
+    return url if parts.scheme in ("http", "https") and parts.netloc else None

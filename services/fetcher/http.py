@@ -142,11 +142,14 @@ class HttpFetcher:
         self, url: str, *, etag: str | None = None, last_modified: str | None = None,
         kind: str = "page", accept_types: Collection[str] | None = None,
         max_bytes: int | None = None, user_agent: str | None = None,
-        timeout_s: float | None = None,
+        timeout_s: float | None = None, answers: Collection[str] = (),
     ) -> Response:
         """GET ``url``; FetchError on any failure. A 304 comes back as ``not_modified=True``.
         ``accept_types`` (media types) refuses other content before its body is read;
-        ``user_agent`` / ``timeout_s`` override the client's for this request."""
+        ``user_agent`` / ``timeout_s`` override the client's for this request. ``answers``:
+        FetchError kinds that are a valid answer for this request, not a failure (robots.txt:
+        a 4xx means "no rules"); still raised, but counted as outcome ``absent``, not an
+        error, so fetch-error alerts do not fire on healthy hosts."""
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -163,8 +166,9 @@ class HttpFetcher:
             _observe(kind, response, conditional=bool(etag or last_modified))
             return response
         except FetchError as exc:
-            outcome = exc.kind
-            metrics.ERRORS.labels(exc.kind).inc()
+            outcome = "absent" if exc.kind in answers else exc.kind
+            if outcome != "absent":
+                metrics.ERRORS.labels(exc.kind).inc()
             if exc.status is not None:
                 metrics.RESPONSES.labels(kind, str(exc.status)).inc()
             raise
@@ -172,7 +176,6 @@ class HttpFetcher:
             elapsed = time.perf_counter() - started
             FETCHES.labels(kind, outcome).inc()
             FETCH_SECONDS.labels(kind).observe(elapsed)
-            metrics.FETCH_SECONDS.labels(kind).observe(elapsed)
 
     async def post_form(self, url: str, form: Mapping[str, str], *, kind: str = "websub") -> int:
         """POST a urlencoded form through the same guard and host gates (WebSub subscribe);

@@ -1,7 +1,8 @@
 """Fetcher metrics. Ratios (304 share, duplicate share) are left to Prometheus: every series
 here is a counter, a gauge or a histogram, e.g.
 ``rate(frontwire_fetcher_responses_total{status="304"}[5m]) / rate(..._responses_total[5m])``.
-The shared ``frontwire_fetches_total`` / ``frontwire_fetch_seconds`` remain as well."""
+HTTP fetch counts and durations are the shared ``frontwire_fetches_total`` and
+``frontwire_fetch_seconds`` (shared/observability.py): one series each, not a copy here."""
 
 from __future__ import annotations
 
@@ -19,10 +20,6 @@ ITEMS = Counter(
 )
 ARTICLES = Counter(
     "frontwire_fetcher_articles_total", "Articles emitted by the fetcher, per source", ["source"]
-)
-FETCH_SECONDS = Histogram(
-    "frontwire_fetcher_fetch_seconds", "One HTTP fetch, redirects included, by kind", ["kind"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 RESPONSES = Counter(
     "frontwire_fetcher_responses_total", "HTTP responses by kind and status code",

@@ -1,21 +1,30 @@
 """Feed polling, transport-free: conditional GET of a feed, new items only, one page fetch per
-new item, RawArticle out. Nothing here raises out of ``poll()``; errors are logged once (with
-the source) and counted.
+new item, RawArticle out.
 
-Validators (ETag / Last-Modified) are stored only once every new item was either fetched or
-failed for good, so a transient page failure makes the next poll re-read the feed and retry.
+Fault isolation (``isolation.py``): a poll of one source, each page and each article handed on
+are units of failure. Nothing raises out of ``poll_batch()`` or ``hand_on()``; the source's
+own failure is in ``Batch.error`` (the scheduler backs the source off).
+
+An article is marked seen only once it has been handed on (``hand_on``): a crash, a full disk
+or a failing emit between fetching and handing on makes the next poll fetch it again, and the
+stages after us (grouping, the delivery log, the dedup hop) stop a second alert. Validators
+(ETag / Last-Modified) are stored only once every new item was handed on or failed for good,
+so a transient failure makes the next poll re-read the feed and retry.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
-from services.fetcher.feeds import FeedDoc, FeedError, FeedItem, parse_document
+from services.fetcher.feeds import FeedDoc, FeedError, FeedItem
 from services.fetcher.http import FetchError, HttpFetcher, Response
+from services.fetcher.isolation import failed, unit
 from services.fetcher.metrics import ARTICLES, ITEMS, POLLS
-from services.fetcher.robots import RobotsCache
+from services.fetcher.parsing import FeedParser, ParseCrash, ParseTimeout, PooledParser
+from services.fetcher.robots import DEFAULT_MAX_ENTRIES, RobotsCache
 from services.fetcher.sources import Source
 from services.fetcher.state import FetchState
 from services.fetcher.text import decode_body
@@ -28,6 +37,8 @@ log = get_logger("frontwire.fetcher")
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 MAX_CHILD_SITEMAPS = 20  # per index and poll; the newest come first in practice
 SKIP_PREFIX = "skip:"  # seen-set prefix for items that failed for good (404, wrong type, ...)
+
+Emit = Callable[[RawArticle], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -48,60 +59,139 @@ class FeedUpdate:
     children: list[FeedUpdate] = field(default_factory=list)  # a sitemap index's sitemaps
 
 
+@dataclass
+class Batch:
+    """What one poll of a source brought: articles still to hand on, and what to remember
+    once they are (their seen keys, the feed validators)."""
+
+    source: Source
+    articles: list[RawArticle] = field(default_factory=list)
+    error: str | None = None  # the source itself failed: fetch error kind, malformed, crash
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # article id -> seen keys
+    validators: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    retry: bool = False  # a page failed transiently: keep the old validators
+
+
 class FeedPoller:
     def __init__(
         self, fetcher: HttpFetcher, state: FetchState, *, robots: bool = True,
         page_concurrency: int = 8, max_new_per_poll: int = 200,
+        parser: FeedParser | None = None, robots_cache_max: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
         self.fetcher, self.state = fetcher, state
-        self.robots = RobotsCache(fetcher, fetcher.user_agent) if robots else None
+        self.robots = (
+            RobotsCache(fetcher, fetcher.user_agent, max_entries=robots_cache_max)
+            if robots else None
+        )
         self.max_new_per_poll = max_new_per_poll
+        self.parser: FeedParser = parser if parser is not None else PooledParser()
         self._pages = asyncio.Semaphore(page_concurrency)
         self.hubs: dict[str, tuple[str, str]] = {}  # source URL -> (WebSub hub, topic)
 
+    def close(self) -> None:
+        self.parser.close()
+
+    # -- the two phases: poll, then hand on --------------------------------------------------
+
+    async def poll_batch(self, source: Source) -> Batch:
+        """Fetch what is new at ``source``; nothing is marked seen yet. Never raises."""
+        batch = Batch(source)
+        with unit("poll", source=source.name, url=source.url) as u:
+            if source.type == "page":
+                await self._poll_page(source, batch)
+            else:
+                update = await self._check(source, batch)
+                if update is not None:
+                    await self._fetch_into(update, batch)
+        if u.failed:
+            batch.error, batch.articles = "crash", []
+        return batch
+
+    async def hand_on(self, batch: Batch, emit: Emit) -> int:
+        """Emit each article (its own unit of failure), mark it seen once emitted, and store
+        the validators if every article went. Returns how many were handed on."""
+        handed = 0
+        for article in batch.articles:
+            with unit("emit", source=batch.source.name, url=article.url) as sent:
+                await emit(article)
+            if sent.failed:
+                batch.retry = True
+                continue
+            handed += 1
+            with unit("state", source=batch.source.name, url=article.url) as marked:
+                for key in batch.keys.get(article.id, (article.id,)):
+                    self.state.add(key)
+            batch.retry |= marked.failed
+        if not batch.retry and batch.error is None:
+            with unit("state", source=batch.source.name, url=batch.source.url):
+                for url, etag, last_modified in batch.validators:
+                    self.state.put_validators(url, etag, last_modified)
+        return handed
+
     async def poll(self, source: Source) -> list[RawArticle]:
-        """New articles of a feed, sitemap or page source; never raises."""
-        if source.type == "page":
-            return await self._poll_page(source)
-        update = await self.check_feed(source)
-        if update is None:
-            return []
-        return await self.fetch_new(update)
+        """New articles of a feed, sitemap or page source, marked seen as they are returned
+        (the caller takes them over); never raises."""
+        batch = await self.poll_batch(source)
+        taken: list[RawArticle] = []
+
+        async def take(article: RawArticle) -> None:
+            taken.append(article)
+
+        await self.hand_on(batch, take)
+        return taken
 
     async def ingest(self, source: Source, body: bytes, url: str) -> list[RawArticle]:
         """Articles from a feed document pushed to us (WebSub content distribution): parse,
         keep unseen items, fetch their pages. FeedError when the body is no feed."""
-        doc = parse_document(body, url)
+        try:
+            doc = await self.parser.parse(body, url)
+        except (ParseTimeout, ParseCrash) as exc:
+            raise FeedError(str(exc)) from exc
         update = FeedUpdate(source, True, total=len(doc.items))  # no validators to store
         update.items = self._unseen(doc.items)
         return await self.fetch_new(update)
 
     async def fetch_new(self, update: FeedUpdate) -> list[RawArticle]:
-        """Fetch the pages of the update's new items; store validators unless one failed
-        transiently (so the next poll re-reads the feed and retries)."""
+        """Fetch the pages of the update's new items and mark them seen at once (pushes and
+        benchmarks; polls go through ``poll_batch`` / ``hand_on``)."""
+        batch = Batch(update.source)
+        await self._fetch_into(update, batch)
+        taken: list[RawArticle] = []
+
+        async def take(article: RawArticle) -> None:
+            taken.append(article)
+
+        await self.hand_on(batch, take)
+        return taken
+
+    # -- feeds -------------------------------------------------------------------------------
+
+    async def _fetch_into(self, update: FeedUpdate, batch: Batch) -> None:
         news: dict[str, NewItem] = {}
         for new in (n for u in (update, *update.children) for n in u.items):
             news.setdefault(new.id, new)  # an URL in two child sitemaps: the first wins
         results = await asyncio.gather(*(self._page(update.source, n) for n in news.values()))
-        articles = [article for article, _ in results if article is not None]
-        if not any(retry for _, retry in results):
-            self.commit(update)
-        return articles
+        for new, (article, retry) in zip(news.values(), results, strict=True):
+            batch.retry |= retry
+            if article is not None:
+                batch.articles.append(article)
+                batch.keys[article.id] = tuple(dict.fromkeys((new.id, article.id)))
+        batch.validators.extend(_validators(update))
 
     async def check_feed(self, source: Source, *, depth: int = 0) -> FeedUpdate | None:
         """Conditional GET and parse of the feed; the unseen items, or None after an error.
         A 304 skips parsing altogether; a sitemap index brings its child sitemaps along."""
-        resp = await self._get_source(source, "feed")
+        return await self._check(source, Batch(source), depth=depth)
+
+    async def _check(self, source: Source, batch: Batch, *, depth: int = 0) -> FeedUpdate | None:
+        resp = await self._get_source(source, "feed", batch)
         if resp is None:
             return None
         if resp.not_modified:
             POLLS.labels("not_modified").inc()
             return FeedUpdate(source, True)
-        try:
-            doc = parse_document(resp.body, resp.url)
-        except FeedError as exc:
-            POLLS.labels("malformed").inc()
-            log.warning("feed_malformed", source=source.name, url=source.url, error=str(exc))
+        doc = await self._parse(source, resp, batch)
+        if doc is None:
             return None
         POLLS.labels("ok").inc()
         update = FeedUpdate(source, False, resp.etag, resp.last_modified, total=len(doc.items))
@@ -109,16 +199,30 @@ class FeedPoller:
         if doc.hub:
             self.hubs[source.url] = (doc.hub, doc.self_url or source.url)
         if doc.children and depth == 0:
-            update.children = await self._children(source, doc)
+            update.children = await self._children(source, doc, batch)
         return update
 
-    async def _children(self, source: Source, doc: FeedDoc) -> list[FeedUpdate]:
+    async def _parse(self, source: Source, resp: Response, batch: Batch) -> FeedDoc | None:
+        try:
+            return await self.parser.parse(resp.body, resp.url)
+        except FeedError as exc:
+            POLLS.labels("malformed").inc()
+            log.warning("feed_malformed", source=source.name, url=source.url, error=str(exc))
+            batch.error = "malformed"
+        except (ParseTimeout, ParseCrash) as exc:
+            kind = "parse_timeout" if isinstance(exc, ParseTimeout) else "parse_crash"
+            POLLS.labels(kind).inc()
+            failed(kind, exc, source=source.name, url=source.url, bytes=len(resp.body))
+            batch.error = kind
+        return None
+
+    async def _children(self, source: Source, doc: FeedDoc, batch: Batch) -> list[FeedUpdate]:
         subs = [replace(source, url=url, type="sitemap")
                 for url in doc.children[:MAX_CHILD_SITEMAPS]]
-        found = await asyncio.gather(*(self.check_feed(sub, depth=1) for sub in subs))
+        found = await asyncio.gather(*(self._check(sub, Batch(sub), depth=1) for sub in subs))
         return [child for child in found if child is not None]
 
-    async def _get_source(self, source: Source, kind: str) -> Response | None:
+    async def _get_source(self, source: Source, kind: str, batch: Batch) -> Response | None:
         """Conditional GET of the source's own URL; None (logged, counted) on any failure."""
         if not await self._robots_allow(source, source.url, "feed"):
             POLLS.labels("robots").inc()
@@ -134,14 +238,15 @@ class FeedPoller:
             POLLS.labels(exc.kind).inc()
             log.warning("feed_fetch_failed", source=source.name, url=source.url,
                         kind=exc.kind, error=str(exc))
+            batch.error = exc.kind
             return None
 
-    async def _poll_page(self, source: Source) -> list[RawArticle]:
+    async def _poll_page(self, source: Source, batch: Batch) -> None:
         """A page source: the URL itself is the article, emitted once per article id."""
-        resp = await self._get_source(source, "page")
+        resp = await self._get_source(source, "page", batch)
         if resp is None or resp.not_modified:
             POLLS.labels("not_modified" if resp else "failed").inc()
-            return []
+            return
         POLLS.labels("ok").inc()
         url = canonical_url(source.url)
         new = NewItem(FeedItem(url, None, None, None), url, article_id(url))
@@ -149,17 +254,15 @@ class FeedPoller:
                                 resp.charset)
         fresh = not (self.state.seen(new.id) or self.state.seen(article.id))
         ITEMS.labels("new" if fresh else "seen").inc()
-        self.state.add(new.id)
-        self.state.add(article.id)
-        self.state.put_validators(source.url, resp.etag, resp.last_modified)
-        return [article] if fresh else []
+        batch.validators.append((source.url, resp.etag, resp.last_modified))
+        if fresh:
+            batch.articles.append(article)
+            batch.keys[article.id] = tuple(dict.fromkeys((new.id, article.id)))
 
     def commit(self, update: FeedUpdate) -> None:
         """Remember the feed's validators so the next poll can be answered with a 304."""
-        if not update.not_modified:
-            self.state.put_validators(update.source.url, update.etag, update.last_modified)
-        for child in update.children:
-            self.commit(child)
+        for url, etag, last_modified in _validators(update):
+            self.state.put_validators(url, etag, last_modified)
 
     def _unseen(self, items: list[FeedItem]) -> list[NewItem]:
         fresh: dict[str, NewItem] = {}
@@ -173,8 +276,19 @@ class FeedPoller:
         ITEMS.labels("new").inc(len(fresh))
         return list(fresh.values())[: self.max_new_per_poll]
 
+    # -- pages -------------------------------------------------------------------------------
+
     async def _page(self, source: Source, new: NewItem) -> tuple[RawArticle | None, bool]:
-        """(article or None, worth retrying later)."""
+        """(article or None, worth retrying later); one page is one unit of failure: a page
+        that crashes its processing is given up (it would crash again on every poll)."""
+        with unit("page", source=source.name, url=new.url) as u:
+            return await self._fetch_page(source, new)
+        if u.failed:
+            with unit("state", source=source.name, url=new.url):
+                self._give_up(new, "failed")
+        return None, False
+
+    async def _fetch_page(self, source: Source, new: NewItem) -> tuple[RawArticle | None, bool]:
         async with self._pages:
             try:
                 if not await self._robots_allow(source, new.url, "page"):
@@ -193,8 +307,6 @@ class FeedPoller:
                 self._give_up(new, "skipped")
                 return None, False
         article = self._article(source, new, resp.url, resp.body, resp.content_type, resp.charset)
-        self.state.add(new.id)
-        self.state.add(article.id)
         ITEMS.labels("fetched").inc()
         ARTICLES.labels(source.name).inc()
         return article, False
@@ -233,6 +345,13 @@ class FeedPoller:
         if not allowed:
             log.info("robots_disallowed", source=source.name, url=url, what=what)
         return allowed
+
+
+def _validators(update: FeedUpdate) -> list[tuple[str, str | None, str | None]]:
+    out = [] if update.not_modified else [(update.source.url, update.etag, update.last_modified)]
+    for child in update.children:
+        out.extend(_validators(child))
+    return out
 
 
 def push_article(

@@ -20,6 +20,7 @@ class Slot:
     source: Source
     interval: float
     due: float
+    failures: int = 0  # consecutive failed polls: the back-off exponent
 
 
 class Schedule:
@@ -52,9 +53,22 @@ class Schedule:
         low, high = source.bounds
         factor = FASTER if new > 0 else SLOWER
         slot.interval = min(high, max(low, slot.interval * factor))
+        slot.failures = 0
         spread = 1 + self.jitter * (2 * self.rng() - 1)
         slot.due = self.clock() + slot.interval * spread
         return slot.interval
+
+    def failed(self, source: Source) -> float:
+        """A poll of ``source`` failed (unreachable, malformed, or it crashed a unit): back off
+        exponentially from its interval, 2ⁿ after n failures in a row, up to its
+        ``max_interval_s``. Returns the delay until the next try."""
+        slot = self.slots[source.url]
+        slot.failures += 1
+        high = source.bounds[1]
+        delay = min(high, slot.interval * 2.0 ** min(slot.failures, 20))
+        spread = 1 + self.jitter * (2 * self.rng() - 1)
+        slot.due = self.clock() + delay * spread
+        return delay
 
     def counts(self) -> tuple[int, int]:
         """(sources due now, sources overdue by more than their own interval)."""

@@ -1,5 +1,10 @@
 """Run the adaptive `Schedule`: poll what is due (several sources at once), hand new articles
-to ``emit``, keep the schedule metrics current. Used by embedded mode and the faust worker."""
+to ``emit``, keep the schedule metrics current. Used by embedded mode and the faust worker.
+
+Each source is a unit of failure (``FeedPoller.poll_batch`` never raises): a source whose poll
+failed — unreachable, malformed, over its parse budget, or crashing — is backed off
+(``Schedule.failed``) and the others go on. Articles are marked seen only once ``emit`` took
+them (``FeedPoller.hand_on``)."""
 
 from __future__ import annotations
 
@@ -11,9 +16,14 @@ from services.fetcher.metrics import INTERVAL, SCHEDULER_LAG, SOURCES_DUE, SOURC
 from services.fetcher.poller import FeedPoller
 from services.fetcher.schedule import Schedule
 from services.fetcher.sources import Source
+from shared.observability import get_logger
 from shared.records import RawArticle
 
 Emit = Callable[[RawArticle], Awaitable[None]]
+log = get_logger("frontwire.fetcher")
+
+# A poll that failed for one of these reasons is not the source's fault: no back-off.
+NOT_THE_SOURCES_FAULT = frozenset({"backoff"})  # the host gate is backing off already
 
 
 async def run_due(
@@ -27,10 +37,15 @@ async def run_due(
     async def one(source: Source) -> None:
         async with gate:
             SCHEDULER_LAG.observe(schedule.lag(source))
-            articles = await poller.poll(source)
-            INTERVAL.labels(source.name).set(schedule.record(source, len(articles)))
-            for article in articles:
-                await emit(article)
+            batch = await poller.poll_batch(source)
+            handed = await poller.hand_on(batch, emit)
+            if batch.error is not None and batch.error not in NOT_THE_SOURCES_FAULT:
+                delay = schedule.failed(source)
+                log.info("source_backed_off", source=source.name, url=source.url,
+                         reason=batch.error, retry_in_s=round(delay, 1))
+                INTERVAL.labels(source.name).set(delay)
+            else:
+                INTERVAL.labels(source.name).set(schedule.record(source, handed))
 
     await asyncio.gather(*(one(s) for s in due))
     return len(due)

@@ -27,7 +27,7 @@ def make_app(service: str, settings: Settings) -> faust.App:
         topic_partitions=settings.partitions,
         topic_replication_factor=1,
         datadir=str(datadir),
-        store="memory://",
+        store=f"{settings.table_store}://",
         web_enabled=True,
         web_host=settings.web_host,
         web_bind=settings.web_host,  # faust binds 0.0.0.0 otherwise, whatever web_host says
@@ -104,7 +104,10 @@ def run_worker(app: faust.App, service: str, settings: Settings) -> None:
     # Table changelogs too: faust declares them itself at start, but a record that reaches a
     # table before the consumer's metadata has seen its changelog fails PartitionsMismatch
     # (0 partitions) until the next metadata refresh; created first, they are always known.
-    changelogs = [table.changelog_topic_name for table in app.tables.values()]
+    changelogs = {
+        table.changelog_topic_name: dict(table.extra_topic_configs)
+        for table in app.tables.values()
+    }
     asyncio.run(ensure_topics(settings, changelogs))
     UP.labels(service).set(1)
     # Logging is ours (structlog JSON, configured above); faust must not replace it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -28,12 +29,22 @@ TOPICS: dict[str, str] = {
 
 # Topics whose per-topic settings differ from the defaults (logical names).
 _COMPACTED = {"silences", "fetch.state"}
-# Extra settings of compacted topics. fetch.state also expires: a seen key or validator not
-# re-written for 30 days (no feed lists it any more) goes, so the topic does not grow forever;
-# keys still in use are re-published well before that (services/fetcher/shared_state.py).
-_TOPIC_CONFIGS: dict[str, dict[str, str]] = {
-    "fetch.state": {"cleanup.policy": "compact,delete", "retention.ms": str(30 * 24 * 3600 * 1000)},
-}
+
+
+def retention_configs(seconds: float) -> dict[str, str]:
+    """Topic settings of keyed state that expires: the latest record of each key is kept
+    (compact), and a key not re-written for ``seconds`` goes (delete), so the topic, and the
+    time to restore a table from it, stop growing. Keys still in use are re-written well
+    within that (the fetch state re-publishes them, tables rewrite a key on every update)."""
+    return {"cleanup.policy": "compact,delete", "retention.ms": str(int(seconds * 1000))}
+
+
+def _topic_configs(settings: Settings, logical: str) -> dict[str, str]:
+    # fetch.state also expires (FRONTWIRE_RETENTION_SEEN_S); silences are kept compacted:
+    # ended ones are deleted with a tombstone by the alerting workers (silences.py).
+    if logical == "fetch.state":
+        return retention_configs(settings.retention_seen_s)
+    return {"cleanup.policy": "compact"}
 
 
 @dataclass(frozen=True)
@@ -77,9 +88,12 @@ class TopicMap:
         ]
 
 
-async def ensure_topics(settings: Settings, changelogs: list[str] | None = None) -> None:
+async def ensure_topics(
+    settings: Settings, changelogs: Mapping[str, Mapping[str, str]] | None = None
+) -> None:
     """Create the pipeline's topics with the configured partition count if they are missing,
-    and the named table changelogs (compacted, one partition per source partition).
+    and the named table changelogs (one partition per source partition, with the settings
+    given: compacted, and expiring where the table has a retention).
 
     Relying on broker auto-creation would give whatever ``num.partitions`` the broker has,
     and the partition count is what lets a stage scale out.
@@ -93,9 +107,11 @@ async def ensure_topics(settings: Settings, changelogs: list[str] | None = None)
             for name in TopicMap.from_settings(settings).all()
             if name not in existing
         ]
-        wanted += [NewTopic(name, settings.partitions, 1,
-                            topic_configs={"cleanup.policy": "compact"})
-                   for name in changelogs or () if name not in existing]
+        wanted += [
+            NewTopic(name, settings.partitions, 1,
+                     topic_configs={"cleanup.policy": "compact", **configs})
+            for name, configs in (changelogs or {}).items() if name not in existing
+        ]
         if wanted:
             # Another worker may win the race to create them; that is fine.
             with contextlib.suppress(TopicAlreadyExistsError):
@@ -109,6 +125,5 @@ def _new_topic(settings: Settings, name: str) -> NewTopic:
     logical = next((c for c in _COMPACTED if name == settings.topic(c)), None)
     if logical is not None:
         # Small, keyed state every instance reads in full: one partition, latest per key.
-        configs = _TOPIC_CONFIGS.get(logical, {"cleanup.policy": "compact"})
-        return NewTopic(name, 1, 1, topic_configs=configs)
+        return NewTopic(name, 1, 1, topic_configs=_topic_configs(settings, logical))
     return NewTopic(name, num_partitions=settings.partitions, replication_factor=1)

@@ -16,6 +16,7 @@ import pytest
 from tests.support.articles import PAIRS, deployment_article, push_body
 from tests.support.cluster import Workers, pipeline_workers
 from tests.support.http import WebhookReceiver
+from tests.unit.alerting.test_hostile_rule_files import alias_bomb
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -37,10 +38,14 @@ def webhook() -> Iterator[WebhookReceiver]:
 
 
 def _write_rules(path: Path, *codes: str, broken: bool = False) -> None:
+    body = "version: 1\nrules:\n" + "".join(RULE.format(code=c, name=c.lower()) for c in codes)
+    _write_text(path, body + ("    colour: blue\n" if broken else ""))
+
+
+def _write_text(path: Path, text: str) -> None:
     """Rewrite the file but keep its modification time: only SIGHUP can make it count."""
     stamp = path.stat().st_mtime_ns if path.exists() else None
-    body = "version: 1\nrules:\n" + "".join(RULE.format(code=c, name=c.lower()) for c in codes)
-    path.write_text(body + ("    colour: blue\n" if broken else ""))
+    path.write_text(text)
     if stamp is not None:
         os.utime(path, ns=(stamp, stamp))
 
@@ -77,6 +82,12 @@ def test_sighup_reloads_rules_and_keeps_them_through_a_broken_file(
 
             _write_rules(rules, "FR", "DE", broken=True)
             _hup_and_wait(workers, "rules_reload_failed", seen=0)
+            # A YAML alias bomb and a self-referencing alias: refused, the worker lives on.
+            _write_text(rules, alias_bomb())
+            _hup_and_wait(workers, "rules_reload_failed", seen=1)
+            _write_text(rules, "version: 1\nrules: &r\n  - *r\n")
+            _hup_and_wait(workers, "rules_reload_failed", seen=2)
+            assert workers.procs["alerting"].poll() is None, workers.log("alerting")
             _write_rules(rules, "FR", "DE")
             _hup_and_wait(workers, "rules_reloaded", seen=0)
 
@@ -88,6 +99,7 @@ def test_sighup_reloads_rules_and_keeps_them_through_a_broken_file(
     finally:
         workers.stop_all()
     assert f"{rules}:" in log and "colour" in log  # the refused file named, with its field
+    assert "alias bomb" in log and "recursive alias" in log
     senders = [
         next(a["code"] for a in r.body["data"]["event"]["actors"] if a["role"] == "sender")
         for r in got
