@@ -39,7 +39,10 @@ async def create_silence(request: web.Request) -> web.Response:
         silence = parse_silence(await _json_body(request), now)
     except SilenceError as exc:
         raise ApiError(400, str(exc), exc.field) from None
-    request.app[SILENCES].add(silence)
+    try:
+        request.app[SILENCES].add(silence)
+    except SilenceError as exc:  # the cap on live silences: the store is full, not the body
+        raise ApiError(409, str(exc), exc.field) from None
     location = f"/api/silences/{silence.id}"
     return json_response(silence_json(silence, now), 201, headers={"Location": location})
 

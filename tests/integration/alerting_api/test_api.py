@@ -235,3 +235,19 @@ async def test_shutdown_ends_open_streams() -> None:
         # Without the hub closing streams, cleanup would wait for the shutdown timeout.
         await asyncio.wait_for(runner.cleanup(), 10)
     assert api_hub(app).subscribers == 0
+
+
+async def test_the_silence_cap_is_a_409_naming_the_setting() -> None:
+    app = make_api(MemoryAlertHistory(), Silences(max_silences=2), token=TOKEN, heartbeat_s=0.2)
+    runner = await start_api(app, "127.0.0.1", 0)
+    new = {"matchers": {"rule": "arms-transfer"}, "duration": "1h", "created_by": "alice"}
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{bound_port(runner)}",
+                                     timeout=10) as client:
+            codes = [(await client.post("/api/silences", headers=AUTH, json=new)).status_code
+                     for _ in range(3)]
+            full = await client.post("/api/silences", headers=AUTH, json=new)
+    finally:
+        await runner.cleanup()
+    assert codes == [201, 201, 409]
+    assert full.status_code == 409 and "FRONTWIRE_MAX_SILENCES" in full.json()["error"]
