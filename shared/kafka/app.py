@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import faust
@@ -18,7 +19,10 @@ def make_app(service: str, settings: Settings) -> faust.App:
 
     The id carries the topic prefix, so two pipelines on one broker never share a group.
     """
-    datadir = settings.state_dir / f"faust-{service}"
+    # One folder per instance (host name and port): RocksDB tables are locked by the process
+    # that opens them, so replicas sharing a volume (compose --scale) must not share a folder;
+    # a restart on the same host and port finds its own tables again.
+    datadir = settings.state_dir / f"faust-{service}-{socket.gethostname()}-{settings.web_port}"
     app = faust.App(
         f"{settings.topic_prefix or 'frontwire'}-{service}",
         broker=settings.kafka_broker_url,
