@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -10,6 +11,21 @@ import structlog
 from prometheus_client import Counter, Gauge, Histogram
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+# "https://user:secret@host/feed": credentials a URL carries (a feed configured with them,
+# a redirect, an exception's message); bounded so a hostile string costs linear time
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{0,20}://)[^/\s@]{1,256}@")
+
+
+def redact_userinfo(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Drop userinfo from every URL in a log line, whichever module logged it."""
+    for key, value in event.items():
+        if isinstance(value, str) and "@" in value:
+            event[key] = _USERINFO.sub(r"\1", value)
+        elif isinstance(value, (list, tuple)):
+            event[key] = [_USERINFO.sub(r"\1", v) if isinstance(v, str) else v for v in value]
+    return event
 
 
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
@@ -31,6 +47,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                redact_userinfo,
                 renderer,
             ],
         )
