@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -18,7 +19,8 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{0,20}://)[^/\s@]{1,256}@")
 
 
-def redact_userinfo(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def redact_userinfo(_logger: Any, _method: str, event: MutableMapping[str, Any]
+                    ) -> MutableMapping[str, Any]:
     """Drop userinfo from every URL in a log line, whichever module logged it."""
     for key, value in event.items():
         if isinstance(value, str) and "@" in value:
