@@ -127,11 +127,17 @@ def test_kill_9_mid_poll_loses_no_article_and_repeats_no_alert(
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=60)
-        killed_at = len(hook.snapshot())
+        before = [r.headers.get("Idempotency-Key") for r in hook.snapshot()]
         done = subprocess.run([str(FRONTWIRE), "run", "--once", "--feeds", str(feeds)],
                               capture_output=True, text=True, timeout=300, env=env)
         assert done.returncode == 0, done.stderr[-3000:]
     got = hook.snapshot()
     keys = Counter(r.headers.get("Idempotency-Key") for r in got)
-    assert len(keys) == len(articles), f"killed after {killed_at}: {sorted(keys)}"
-    assert max(keys.values()) == 1, f"repeated: {keys}"
+    # no article lost: every one alerted, under one key each (what the receiver dedupes on)
+    assert len(keys) == len(articles), f"killed after {len(before)}: {sorted(keys)}"
+    # The kill lands just after the receiver got a delivery, possibly before the process
+    # recorded its answer: such a delivery was on the wire and may be sent once more, with
+    # the same key. Nothing sent after the restart is repeated, nothing more than once.
+    repeated = {k for k, n in keys.items() if n > 1}
+    assert max(keys.values()) <= 2, f"repeated: {keys}"
+    assert repeated <= set(before), f"repeated {repeated}, sent before the kill {before}"
