@@ -43,10 +43,12 @@ _DIGIT = re.compile(r"\d")
 _AGENTS = frozenset({"sender", "attacker", "supporter", "subject"})
 MAX_PARSED_SENTENCES = 200  # per article: a bound on the parser's work on hostile input
 MAX_SENTENCE_CHARS = 1500  # longer "sentences" (lists, tables) are cut before parsing
-# Articles written in one of these registers (four distinct cue words or more) use military
-# words as metaphor, fiction or trade talk ("Shakhtar storm Dynamo's defences", a war film's
-# "battle scenes", unions "mobilise"). Their events must have a state or an armed group acting
-# ("a Russian missile struck the stadium during the match"), unless they name an armed group.
+# Articles written in one of these registers (four distinct cue words or more; three for
+# crime) use military words as metaphor, fiction or trade talk ("Shakhtar storm Dynamo's
+# defences", a war film's "battle scenes", unions "mobilise"), or tell killings that are not
+# war ("gunmen shot dead four people at a bar"). Their events must have a state or an armed
+# group acting, or soldiers among the dead ("a Russian missile struck the stadium during the
+# match"), unless they name an armed group.
 OFF_TOPIC = frozenset({"sports", "entertainment", "labour", "technology", "crime"})
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
                          "\u200a": " ", "\u2002": " ", "\u2003": " ", "\t": " ",
@@ -272,7 +274,8 @@ class _Plan:
 def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str], str],
                     armed_group: Callable[[str], bool]) -> None:
     """After talks between two countries, "the two sides" are those countries; a quote's
-    "we" is the side that acted last."""
+    "we" is the side that acted last; unnamed fighters killed later are the armed group last
+    seen fighting."""
     for d in new:
         agent = next((a for a in d.actors if a.role in ("sender", "attacker", "supporter",
                                                         "subject") and a.code), None)
