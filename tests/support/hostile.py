@@ -4,11 +4,14 @@ dates out of range, a quadratic <title> and a broken 4 MB feed — next to one g
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
 
 from tests.support.articles import deployment_article
+from tests.support.http import StaticSite
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fetcher" / "hostile"
 CHARSETS = ("base64", "rot13", "hex", "zlib", "idna")
@@ -82,3 +85,12 @@ def feeds_yaml(base: str, path: Path, *, interval_s: int = 10) -> Path:
                   f"    url: {base}{feed}", f"    interval_s: {interval_s}"]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+@contextmanager
+def hostile_site() -> Iterator[StaticSite]:
+    """A loopback site serving every hostile source above next to the good feed."""
+    with StaticSite() as served:
+        served.pages.update(hostile_pages(served.url))
+        served.pages.update(good_pages(served.url))
+        yield served

@@ -9,8 +9,6 @@ Two loopback origins: the API (or the fetcher) on 127.0.0.1:A and the attacker's
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,21 +20,17 @@ import pytest
 from prometheus_client import REGISTRY
 
 from tests.integration.alerting_api.server import ThreadedApi
+from tests.support.browser import chromium, needs_chromium
 from tests.support.cluster import Workers
 from tests.support.http import StaticSite
 from tests.unit.alerting_api.alerts import troops_alert
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 TOKEN = "leaked-api-token"
 WAIT_S = 30  # an upper bound for the page to finish its attempts, not a latency assertion
 SILENCE = {"matchers": {"severity": "critical"}, "duration": "90d", "created_by": "x"}
 
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="needs Debian's /usr/bin/chromium and /usr/bin/chromedriver",
-)
+pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+pytestmark = needs_chromium
 
 # Every way a page can send to another origin: simple fetches (sent without asking: the
 # server must refuse them), CORS fetches (need a preflight the server never grants), an
@@ -85,25 +79,9 @@ async function attempt(name, run) {
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="frontwire-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", f"--user-data-dir={profile}",
-        # A rebinding attacker's name, resolved to loopback by Chromium alone.
-        "--host-resolver-rules=MAP rebind.test 127.0.0.1",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
+    # A rebinding attacker's name, resolved to loopback by Chromium alone.
+    with chromium("--host-resolver-rules=MAP rebind.test 127.0.0.1") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def run_attack(browser: Any, target: str, paths: dict[str, str], body: dict[str, Any]) -> dict:

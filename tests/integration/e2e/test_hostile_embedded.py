@@ -18,7 +18,7 @@ import pytest
 
 from tests.support.articles import deployment_article
 from tests.support.cluster import FRONTWIRE
-from tests.support.hostile import FAILING_FEEDS, feeds_yaml, good_pages, hostile_pages
+from tests.support.hostile import FAILING_FEEDS, feeds_yaml, hostile_site
 from tests.support.http import StaticSite, WebhookReceiver
 
 pytestmark = pytest.mark.slow
@@ -26,9 +26,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def site() -> Iterator[StaticSite]:
-    with StaticSite() as served:
-        served.pages.update(hostile_pages(served.url))
-        served.pages.update(good_pages(served.url))
+    with hostile_site() as served:
         yield served
 
 

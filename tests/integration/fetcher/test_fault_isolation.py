@@ -25,7 +25,7 @@ from tests.support.hostile import (
     HOSTILE_FEEDS,
     broken_feed,
     good_pages,
-    hostile_pages,
+    hostile_site,
 )
 from tests.support.http import StaticSite
 
@@ -38,9 +38,7 @@ def _count(name: str, **labels: str) -> float:
 
 @pytest.fixture
 def site() -> Iterator[StaticSite]:
-    with StaticSite() as served:
-        served.pages.update(hostile_pages(served.url))
-        served.pages.update(good_pages(served.url))
+    with hostile_site() as served:
         yield served
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cluster import pipeline_workers
-from tests.support.hostile import FAILING_FEEDS, feeds_yaml, good_pages, hostile_pages
+from tests.support.hostile import FAILING_FEEDS, feeds_yaml, hostile_site
 from tests.support.http import StaticSite, WebhookReceiver
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -22,9 +22,7 @@ SERVICES = ("fetcher", "cleaner", "enricher", "alerting")
 
 @pytest.fixture
 def site() -> Iterator[StaticSite]:
-    with StaticSite() as served:
-        served.pages.update(hostile_pages(served.url))
-        served.pages.update(good_pages(served.url))
+    with hostile_site() as served:
         yield served
 
 
