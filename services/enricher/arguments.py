@@ -356,7 +356,7 @@ class Resolver:
             e = m.entry
             return Location(e.name if e.kind == "place" else self.country_name(e.country or ""),
                             e.country, e.lat, e.lon)
-        if (m is None and _proper(t)) or (t.lower_ in PLACE_NOUNS and t.lefts):
+        if (m is None and _proper_noun(t)) or (t.lower_ in PLACE_NOUNS and t.lefts):
             words = self.chunk(t)
             if words and all(w.i not in self.at for w in words):
                 text = " ".join(w.text for w in words)
@@ -506,7 +506,7 @@ _ANAPHORS: dict[str, Callable[[Entry], bool]] = {
     "movement": _group, "militia": _group, "jihadists": _group, "fighters": _group,
     "army": _forces, "military": _forces, "ministry": _ministry,
 }
-def _proper(t: Token) -> bool:
+def _proper_noun(t: Token) -> bool:
     """A proper noun, or a capitalised noun inside a sentence the tagger took for a common
     one (headlines: "ambush on convoy near Djibo")."""
     return t.tag_ in ("NNP", "NNPS") or (t.tag_ in ("NN", "NNS") and t.i > t.sent.start

