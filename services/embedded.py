@@ -12,6 +12,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from services.alerting.delivery import MemoryDeliveryLog, SqliteDeliveryLog
 from services.alerting.grouping import MemoryGroupStore, SqliteGroupStore
@@ -77,11 +78,22 @@ class EmbeddedPipeline:
 
     async def flush(self, now: float | None = None) -> int:
         """Deliver the groups that group timing held and that are now due."""
-        loop = asyncio.get_running_loop()
-        released = await loop.run_in_executor(self._core_thread, self.release_due, now)
-        for item in released:
+        return len(await self._in_core(self.release_due, now))
+
+    async def _in_core(self, work: Callable[..., list[Routed]], *args: Any) -> list[Routed]:
+        """Run ``work`` on the core thread and deliver what it routes. The core records what
+        it did (seen, group sent) before returning, so a stop that cancels the wait must
+        still hand those alerts on, or they would be marked done and never delivered."""
+        done = asyncio.get_running_loop().run_in_executor(self._core_thread, work, *args)
+        try:
+            routed = await asyncio.shield(done)
+        except asyncio.CancelledError:
+            for item in await done:
+                await self._deliver(item)
+            raise
+        for item in routed:
             await self._deliver(item)
-        return len(released)
+        return routed
 
     async def _deliver(self, item: Routed) -> None:
         """Silences first, then the sinks; what reached a sink goes to the live page."""
@@ -175,15 +187,11 @@ class EmbeddedPipeline:
 
     async def submit(self, raw: RawArticle) -> list[Routed]:
         MESSAGES_IN.labels("embedded").inc()
-        loop = asyncio.get_running_loop()
         try:
-            routed = await loop.run_in_executor(self._core_thread, self.core.process, raw)
+            return await self._in_core(self.core.process, raw)
         except Exception:  # one bad article must not stop the others
             log.exception("article_failed", article_id=raw.id, url=raw.url)
             return []
-        for item in routed:
-            await self._deliver(item)
-        return routed
 
     async def submit_all(self, articles: Iterable[RawArticle]) -> list[Routed]:
         out: list[Routed] = []

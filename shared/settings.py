@@ -102,7 +102,8 @@ class Settings(BaseSettings):
     # Where a distributed worker keeps its faust tables: "rocksdb" on disk under state_dir
     # (a restart reads only the changelog written since it stopped: 100,000 alerts cost
     # seconds, not minutes), or "memory" (a restart restores every table from its changelog).
-    # With rocksdb each instance uses its own folder under state_dir (host name and port).
+    # With rocksdb each instance uses its own folder under state_dir (instance id, else host
+    # name and port).
     table_store: Literal["memory", "rocksdb"] = "rocksdb"
 
     @field_validator("retention_deliveries_s")

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from services.alerting._sqlite import SqliteDb
+from shared.observability import get_logger
+
+log = get_logger(__name__)
 
 __all__ = ["DeliveryLog", "MemoryDeliveryLog", "PendingLog", "SqliteDeliveryLog"]
 
@@ -116,10 +119,12 @@ class SqliteDeliveryLog:
         cutoff = now - older_than_s
         with self._db.transaction() as db:
             gone: int = db.execute("DELETE FROM deliveries WHERE delivered < ?", (cutoff,)).rowcount
-            gone += db.execute(
+            expired: int = db.execute(
                 "DELETE FROM pending_deliveries WHERE queued < ?", (cutoff,)
             ).rowcount
-        return gone
+        if expired:  # a sink down for longer than the retention: said loudly, not silently
+            log.warning("queued_deliveries_expired", count=expired, older_than_s=older_than_s)
+        return gone + expired
 
     def __len__(self) -> int:
         row = self._db.query_one("SELECT count(*) FROM deliveries", ())

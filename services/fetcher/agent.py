@@ -92,6 +92,14 @@ def register(app: faust.App, settings: Settings, topics: TopicMap) -> None:
             )
         return holder["p"]
 
+    async def close_poller(sender: Any, *args: Any, **kwargs: Any) -> None:
+        # The parser's process pool (and its forkserver) ends with the worker.
+        if "p" in holder:
+            holder.pop("p").close()
+
+    # mode types handlers with a mypy_extensions NamedArg no real signature can match.
+    app.on_before_shutdown.connect(close_poller)  # type: ignore[arg-type]
+
     async def first_seen(key: bytes | None, value: bytes) -> list[Emit]:
         article_id = (key or b"").decode()
         if not article_id or seen.get(article_id) is not None:

@@ -175,13 +175,12 @@ def add_websub_view(
 
     async def ingest(topic: str, body: bytes) -> None:
         source = by_url.get(topic) or Source(name=topic, url=topic)
-        try:
-            articles = await poller().ingest(source, body, topic)
+        try:  # handed on one by one: an article is seen only once it has been emitted
+            await poller().ingest(source, body, topic, emit)
         except FeedError as exc:
             log.warning("websub_bad_content", topic=topic, error=str(exc))
-            return
-        for article in articles:
-            await emit(article)
+        except Exception:  # a background task: nobody else would see it
+            log.exception("websub_ingest_failed", topic=topic)
 
     @app.page("/websub/{key}")
     class WebSubCallback(View):

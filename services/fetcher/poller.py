@@ -140,25 +140,30 @@ class FeedPoller:
         await self.hand_on(batch, take)
         return taken
 
-    async def ingest(self, source: Source, body: bytes, url: str) -> list[RawArticle]:
+    async def ingest(self, source: Source, body: bytes, url: str, emit: Emit | None = None
+                     ) -> list[RawArticle]:
         """Articles from a feed document pushed to us (WebSub content distribution): parse,
-        keep unseen items, fetch their pages. FeedError when the body is no feed."""
+        keep unseen items, fetch their pages, hand them to ``emit`` (each marked seen only
+        once handed on) or return them. FeedError when the body is no feed."""
         try:
             doc = await self.parser.parse(body, url)
         except (ParseTimeout, ParseCrash) as exc:
             raise FeedError(str(exc)) from exc
         update = FeedUpdate(source, True, total=len(doc.items))  # no validators to store
         update.items = self._unseen(doc.items)
-        return await self.fetch_new(update)
+        return await self.fetch_new(update, emit)
 
-    async def fetch_new(self, update: FeedUpdate) -> list[RawArticle]:
-        """Fetch the pages of the update's new items and mark them seen at once (pushes and
-        benchmarks; polls go through ``poll_batch`` / ``hand_on``)."""
+    async def fetch_new(self, update: FeedUpdate, emit: Emit | None = None
+                        ) -> list[RawArticle]:
+        """Fetch the pages of the update's new items and hand them to ``emit``, or take them
+        over and return them (benchmarks, tests); polls go through ``poll_batch``."""
         batch = Batch(update.source)
         await self._fetch_into(update, batch)
         taken: list[RawArticle] = []
 
         async def take(article: RawArticle) -> None:
+            if emit is not None:
+                await emit(article)
             taken.append(article)
 
         await self.hand_on(batch, take)

@@ -19,10 +19,12 @@ def make_app(service: str, settings: Settings) -> faust.App:
 
     The id carries the topic prefix, so two pipelines on one broker never share a group.
     """
-    # One folder per instance (host name and port): RocksDB tables are locked by the process
-    # that opens them, so replicas sharing a volume (compose --scale) must not share a folder;
-    # a restart on the same host and port finds its own tables again.
-    datadir = settings.state_dir / f"faust-{service}-{socket.gethostname()}-{settings.web_port}"
+    # One folder per instance: RocksDB tables are locked by the process that opens them, so
+    # replicas sharing a volume (compose --scale) must not share a folder. The instance id
+    # (static group membership) is stable across container re-creation; without one, host
+    # name and port, stable across restarts of the same process.
+    instance = settings.instance_id or f"{socket.gethostname()}-{settings.web_port}"
+    datadir = settings.state_dir / f"faust-{service}-{instance}"
     app = faust.App(
         f"{settings.topic_prefix or 'frontwire'}-{service}",
         broker=settings.kafka_broker_url,

@@ -15,3 +15,8 @@ def test_instances_on_one_volume_never_share_a_table_folder(tmp_path: Path) -> N
     assert Path(one.conf.datadir) != Path(two.conf.datadir)
     assert Path(one.conf.datadir) == Path(again.conf.datadir)  # a restart finds its tables
     assert Path(one.conf.datadir).parent == tmp_path
+
+
+def test_a_named_instance_keeps_its_folder_whatever_the_host(tmp_path: Path) -> None:
+    app = make_app("alerting", Settings(state_dir=tmp_path, instance_id="alerting-1"))
+    assert Path(app.conf.datadir).name == "faust-alerting-alerting-1"
