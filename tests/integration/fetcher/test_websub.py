@@ -137,3 +137,29 @@ async def test_subscribe_verify_and_signed_delivery(
         assert got == []
         assert await hub.publish(topic, body) == 202
         assert sorted(a.url for a in got) == pages[1:]  # the first was seen at the poll
+
+
+async def test_pushed_articles_are_seen_only_once_handed_on(
+    server: LoopbackServer, fetcher: HttpFetcher
+) -> None:
+    topic = server.url("/feed.xml")
+    pages = [server.url(f"/q/{n}") for n in range(2)]
+    for n in range(2):
+        server.route(f"/q/{n}", lambda r: asyncio.sleep(
+            0, web.Response(text=f"<p>{r.path}</p>", content_type="text/html")))
+    body = _rss("https://hub.example/", topic, pages).encode()
+    poller = FeedPoller(fetcher, MemoryFetchState())
+
+    async def broker_down(article: Any) -> None:
+        raise ConnectionError("no broker")
+
+    emitted: list[Any] = []
+
+    async def broker_up(article: Any) -> None:
+        emitted.append(article)
+
+    await poller.ingest(Source("ws", topic), body, topic, broker_down)
+    await poller.ingest(Source("ws", topic), body, topic, broker_up)  # the hub sends again
+    assert sorted(a.url for a in emitted) == pages  # nothing was lost to the failed emit
+    await poller.ingest(Source("ws", topic), body, topic, broker_up)
+    assert len(emitted) == 2  # and once handed on, nothing is emitted twice
