@@ -88,12 +88,21 @@ class EmbeddedPipeline:
         try:
             routed = await asyncio.shield(done)
         except asyncio.CancelledError:
-            for item in await done:
-                await self._deliver(item)
+            await self._deliver_all(await done)
             raise
+        # A stop waits for deliveries already under way rather than cutting them off: an
+        # alert whose answer was never recorded would be sent again at the next start.
+        delivering = asyncio.ensure_future(self._deliver_all(routed))
+        try:
+            await asyncio.shield(delivering)
+        except asyncio.CancelledError:
+            await delivering
+            raise
+        return routed
+
+    async def _deliver_all(self, routed: list[Routed]) -> None:
         for item in routed:
             await self._deliver(item)
-        return routed
 
     async def _deliver(self, item: Routed) -> None:
         """Silences first, then the sinks; what reached a sink goes to the live page."""
