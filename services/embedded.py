@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -265,10 +265,44 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
     if pipeline.live is not None and not once:  # a one-shot poll has no use for a live page
         await pipeline.live.serve(settings)
     try:
-        await watcher.run(once=once)
+        with _stop_on_sigterm() as stopping:
+            try:
+                await watcher.run(once=once)
+            except asyncio.CancelledError:
+                if not stopping.is_set():
+                    raise
+                log.info("embedded_stopping", signal="SIGTERM")
     finally:
         watcher.poller.close()
         await fetcher.aclose()
         await pipeline.aclose()
         if pipeline.live is not None:
             await pipeline.live.aclose()
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[asyncio.Event]:
+    """SIGTERM (how a service manager or ``kill`` stops a process) cancels the main task the
+    way Ctrl-C does, so a stop finishes the deliveries under way and records them. Without
+    it the process dies at once and an alert whose answer was not yet recorded is sent again
+    at the next start."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    stopping = asyncio.Event()
+
+    def stop() -> None:
+        stopping.set()
+        if task is not None:
+            task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
+        yield stopping
+        return
+    try:
+        yield stopping
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        if stopping.is_set() and task is not None:
+            task.uncancel()  # the stop is handled: the clean-up below may await normally

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 import orjson
 
@@ -30,7 +30,7 @@ class LoopbackServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def __enter__(self) -> LoopbackServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -80,6 +80,7 @@ class WebhookReceiver(LoopbackServer):
 
     received: list[Received] = field(default_factory=list)
     delay_s: float = 0.0  # answer this much later: a slow receiver keeps deliveries in flight
+    arrived: int = 0  # requests read, answered or not: a delivery in flight counts here
 
     def __post_init__(self) -> None:
         self._lock = threading.Condition()
@@ -89,6 +90,19 @@ class WebhookReceiver(LoopbackServer):
         with self._lock:
             self.received.append(item)
             self._lock.notify_all()
+
+    def arrive(self) -> None:
+        with self._lock:
+            self.arrived += 1
+            self._lock.notify_all()
+
+    def wait_arrived(self, count: int, timeout: float) -> int:
+        """Block until ``count`` requests were read (answered or not) or the timeout passes."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self.arrived < count and (left := deadline - time.monotonic()) > 0:
+                self._lock.wait(min(left, 0.5))
+            return self.arrived
 
     def snapshot(self) -> list[Received]:
         with self._lock:
@@ -118,6 +132,7 @@ class _WebhookHandler(BaseHTTPRequestHandler):
         except orjson.JSONDecodeError:
             self.send_error(400)
             return
+        receiver.arrive()
         if receiver.delay_s:
             time.sleep(receiver.delay_s)
         receiver.add(Received(time.time(), dict(self.headers.items()), body))

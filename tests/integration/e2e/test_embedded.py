@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -75,6 +76,38 @@ def test_run_once_then_restart_neither_refetches_nor_realerts(tmp_path: Path) ->
         second = _frontwire("run", "--once", "--feeds", str(feeds), env=env)
         assert second.returncode == 0, second.stderr
         assert len(hook.snapshot()) == 1, "a restart re-alerted"
+
+
+def test_sigterm_mid_delivery_finishes_it_and_a_restart_sends_nothing_again(
+    tmp_path: Path,
+) -> None:
+    article = deployment_article(5)
+    with StaticSite() as site, WebhookReceiver(delay_s=2.0) as hook:
+        site.pages["/a.txt"] = ("text/plain", article["text"].encode())
+        site.pages["/feed.xml"] = ("application/rss+xml", (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>{article['title']}</title><link>{site.url}/a.txt</link></item>"
+            "</channel></rss>").encode())
+        feeds = tmp_path / "feeds.yaml"
+        feeds.write_text(f"sources:\n  - name: loopback\n    url: {site.url}/feed.xml\n")
+        env = {**os.environ, "FRONTWIRE_STATE_DIR": str(tmp_path / "state"),
+               "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]', "FRONTWIRE_API_ENABLED": "false",
+               "FRONTWIRE_WEBHOOK_URL": f"{hook.url}/hook", "FRONTWIRE_CONSOLE_SINK": "false"}
+        proc = subprocess.Popen([str(FRONTWIRE), "run", "--feeds", str(feeds)],
+                                stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            # The receiver holds the delivery for 2 s: the stop arrives while it is in flight.
+            assert hook.wait_arrived(1, timeout=120) == 1
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+        assert proc.returncode == 0, stderr[-3000:]
+        assert "embedded_stopping" in stderr
+        assert len(hook.snapshot()) == 1, stderr[-3000:]  # the delivery was finished
+        again = _frontwire("run", "--once", "--feeds", str(feeds), env=env)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert hook.arrived == 1, again.stderr[-3000:]  # its answer was recorded: not resent
 
 
 def test_run_with_unreachable_feed_logs_and_exits_cleanly(tmp_path: Path) -> None:
