@@ -135,7 +135,7 @@ def embedded(alerts: int) -> tuple[float, float]:
     from services.alerting.grouping import SqliteGroupStore, decide
     from services.alerting.history import SqliteAlertHistory
     from services.alerting.rules import RuleSet
-    from services.pipeline import candidate_from_wire
+    from services.stages import candidate_from_wire
 
     workdir = Path(tempfile.mkdtemp(prefix="frontwire-bench-restart-"))
     rules_file = workdir / "rules.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -89,29 +90,23 @@ def replay(
     as_json: Annotated[bool, typer.Option("--json", help="Print alerts as JSON lines")] = False,
 ) -> None:
     """Feed local files through the whole pipeline and print the alerts they raise."""
-    from services.embedded import EmbeddedPipeline
+    from services.embedded import embedded_pipeline
     from services.inputs import InputError, read_inputs
+    from shared.records import Tick
 
     settings = _settings()
     _logging(settings)
-    pipeline = EmbeddedPipeline.ephemeral(settings)
+    pipeline = embedded_pipeline(settings, persistent=False)
+    until = None if deliver else "decide"  # without --deliver, stop before the sinks
 
     async def go() -> int:
         count = 0
         try:
             for _, raw in read_inputs(paths):
-                routed = await pipeline.submit(raw) if deliver else pipeline.core.process(raw)
-                for item in routed:
-                    if item.replay:
-                        continue  # the same report again: not a new alert
-                    _print_alert(item.alert, as_json)
-                    count += 1
+                count += _print_routed(await pipeline.send("dedup", raw, until=until), as_json)
             # Groups that rules hold for a while (group_wait) go out at the end of a replay.
-            for item in pipeline.release_due(float("inf")):
-                if deliver:
-                    await pipeline.dispatcher.dispatch(item.alert, item.routes)
-                _print_alert(item.alert, as_json)
-                count += 1
+            released = await pipeline.send("decide", Tick(float("inf")), until=until)
+            count += _print_routed(released, as_json)
         finally:
             await pipeline.aclose()
         return count
@@ -122,6 +117,21 @@ def replay(
         typer.echo(f"frontwire: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{count} alert(s)", err=True)
+
+
+def _print_routed(items: list[Any], as_json: bool) -> int:
+    """Print the alerts of a replay (routed ones, or delivered ones with --deliver)."""
+    from shared.records import RoutedAlert
+
+    count = 0
+    for item in items:
+        if isinstance(item, RoutedAlert):
+            if item.replay:
+                continue  # the same report again: not a new alert
+            item = item.alert
+        _print_alert(item, as_json)
+        count += 1
+    return count
 
 
 def _print_alert(alert: Any, as_json: bool) -> None:
@@ -142,7 +152,7 @@ def worker(
     if service not in SERVICES:
         typer.echo(f"frontwire: unknown service {service!r}; pick one of {', '.join(SERVICES)}")
         raise typer.Exit(2)
-    from services.workers import start_worker
+    from services.runtimes.kafka import start_worker
 
     settings = _settings()
     _exposure(settings, (service,))
@@ -226,18 +236,22 @@ def rules_test(
     from services.cleaner import Cleaner
     from services.enricher import Enricher
     from services.inputs import read_inputs
-    from services.pipeline import Core
+    from services.stages import Clean, Decide, Enrich, Match
 
     try:
         rules = RuleSet.load(*rules_file) if rules_file else RuleSet.default()
     except RuleError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    core = Core(Cleaner(), Enricher(), rules, MemoryGroupStore())
+    # The pure stages only, with the rules given: no state, no sinks.
+    chain = (Clean(Cleaner()), Enrich(Enricher()), Match(lambda: rules),
+             Decide(MemoryGroupStore(), lambda: rules))
     for path, raw in read_inputs(articles):
-        routed = core.process(raw)
-        typer.echo(f"{path}: {len(routed)} alert(s)")
-        for item in routed:
+        records: list[Any] = [raw]
+        for handler in chain:
+            records = [out for r in records for out in handler(r, time.time())]
+        typer.echo(f"{path}: {len(records)} alert(s)")
+        for item in records:
             event = item.alert.event
             typer.echo(f"  [{item.alert.severity}] {item.alert.rule}: {item.alert.summary}")
             typer.echo(f"      because: {event.type} ({event.status}) in: {event.sentence}")

@@ -53,12 +53,31 @@ def from_dict(cls: type[R], data: Any) -> R:
 
 
 def decode(payload: bytes | str, cls: type[R]) -> R:
+    return _from_envelope(_envelope(payload), cls)
+
+
+def decode_any(payload: bytes | str, classes: tuple[type, ...]) -> Any:
+    """Decode a record of one of ``classes``, chosen by its envelope's schema name: the
+    input of a stage that takes more than one kind of record (a candidate or a tick)."""
+    envelope = _envelope(payload)
+    for cls in classes:
+        if envelope.get("schema") == cast(Record, cls).SCHEMA:
+            return _from_envelope(envelope, cls)
+    known = ", ".join(cast(Record, c).SCHEMA for c in classes)
+    raise CodecError(f"unexpected schema {envelope.get('schema')!r} (expected one of {known})")
+
+
+def _envelope(payload: bytes | str) -> dict[str, Any]:
     try:
         envelope = orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
         raise CodecError(f"not JSON: {exc}") from exc
     if not isinstance(envelope, dict):
         raise CodecError("envelope is not an object")
+    return envelope
+
+
+def _from_envelope(envelope: dict[str, Any], cls: type[R]) -> R:
     schema, version = envelope.get("schema"), envelope.get("v")
     want = cast(Record, cls)
     if schema != want.SCHEMA:

@@ -190,3 +190,44 @@ class AlertCandidate:
     event_index: int  # which of ``enriched.events`` matched
     enriched: EnrichedArticle
     update_only: bool = False  # a denial or dispute: updates an alert, never raises one
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time passing, as a record: what a timer hands a stage. Both runtimes send ticks to the
+    stages that declare a period (services/flow.py); ``key`` addresses one piece of keyed
+    state (an alert group) where the runtime must route the tick to its partition, and is
+    None for "everything due at ``at``"."""
+
+    SCHEMA: ClassVar[str] = "frontwire.tick"
+    VERSION: ClassVar[int] = 1
+
+    at: float
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutedAlert:
+    """An alert grouping decided to send, with the sinks its rule routes it to: the input of
+    the deliver stage, whose progress is what "delivered" means."""
+
+    SCHEMA: ClassVar[str] = "frontwire.alert.routed"
+    VERSION: ClassVar[int] = 1
+
+    alert: Alert
+    routes: tuple[str, ...]
+    replay: bool = False  # handed on again for safety; sinks that have it skip it
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """How a delivery retried in the background ended, sent back to the deliver stage so that
+    it records it with its own state (``outcome``: "delivered" or "dropped")."""
+
+    SCHEMA: ClassVar[str] = "frontwire.delivery.report"
+    VERSION: ClassVar[int] = 1
+
+    delivery_key: str
+    sink: str
+    outcome: str
+    group_key: str  # the partition of the alert's delivery state

@@ -21,6 +21,7 @@ TOPICS: dict[str, str] = {
     "articles.clean": "article id",
     "articles.enriched": "story id",
     "alerts.candidates": "alert group key (rule + event signature)",
+    "alerts.routed": "alert group key (alerts grouping decided to send, and delivery reports)",
     "alerts": "alert group key",
     "deadletter": "the failed message's own key",
     "silences": "silence id (compacted: the latest state of each silence)",
@@ -54,6 +55,7 @@ class TopicMap:
     clean: str
     enriched: str
     candidates: str
+    routed: str
     alerts: str
     deadletter: str
     silences: str
@@ -68,6 +70,7 @@ class TopicMap:
             clean=t("articles.clean"),
             enriched=t("articles.enriched"),
             candidates=t("alerts.candidates"),
+            routed=t("alerts.routed"),
             alerts=t("alerts"),
             deadletter=t("deadletter"),
             silences=t("silences"),
@@ -81,6 +84,7 @@ class TopicMap:
             self.clean,
             self.enriched,
             self.candidates,
+            self.routed,
             self.alerts,
             self.deadletter,
             self.silences,

@@ -170,7 +170,8 @@ async def _produce_and_collect_dead_letters(bootstrap: str, prefix: str) -> list
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
-        for topic in ("articles.raw", "articles.clean", "articles.enriched", "alerts.candidates"):
+        for topic in ("fetch.dedup", "articles.raw", "articles.clean", "articles.enriched",
+                      "alerts.candidates", "alerts.routed"):
             await producer.send_and_wait(f"{prefix}.{topic}", b"{not json", key=b"poison")
     finally:
         await producer.stop()
@@ -181,7 +182,7 @@ async def _produce_and_collect_dead_letters(bootstrap: str, prefix: str) -> list
     found: list[dict] = []
     try:
         async with asyncio.timeout(90):
-            while len(found) < 4:
+            while len(found) < 6:
                 batch = await consumer.getmany(timeout_ms=1000)
                 for messages in batch.values():
                     found.extend(orjson.loads(m.value)["data"] for m in messages)
@@ -207,7 +208,8 @@ def test_poison_messages_go_to_dead_letter_and_pipeline_flows(
     finally:
         workers.stop_all()
     stages = sorted(d["stage"] for d in dead)
-    assert stages == ["alerting.deliver", "alerting.match", "cleaner", "enricher"], dead
+    assert stages == ["alerting.decide", "alerting.deliver", "alerting.match", "cleaner",
+                      "enricher", "fetcher.dedup"], dead
     assert all("not JSON" in d["error"] and d["payload"] == "{not json" for d in dead)
     assert len(got) == 1 and got[0].body["data"]["event"]["type"] == "troop_deployment"
 

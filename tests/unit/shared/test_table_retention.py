@@ -7,10 +7,9 @@ from __future__ import annotations
 import faust
 import orjson
 
-from services.alerting.agent import BroadcastSilenceStore
 from services.alerting.grouping import GroupState, MappingGroupStore
 from services.alerting.silences import Matchers, Silence, Silences
-from services.alerting.tables import delivery_stamp, group_stamp
+from services.runtimes.kafka_stores import BroadcastSilenceStore, delivery_stamp, group_stamp
 from shared.kafka.retention import forget_local
 from shared.kafka.topics import _topic_configs, retention_configs
 from shared.settings import load_settings
@@ -95,7 +94,7 @@ def test_deleted_silences_travel_as_tombstones() -> None:
 
 
 def test_pending_deliveries_are_read_from_an_index_not_a_scan_of_every_record() -> None:
-    from services.alerting.tables import TableDeliveryLog
+    from services.runtimes.kafka_stores import TableDeliveryLog
 
     deliveries = table("alert-deliveries-pending")
     for n in range(1000):

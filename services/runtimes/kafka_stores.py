@@ -1,9 +1,12 @@
-"""faust-table adapters of the alerting core's stores, and the control messages that let work
-started outside a stream (timers, the delivery outbox) write to them.
+"""The stores of the Kafka runtime: faust tables (changelogged, restored on restart or
+rebalance) behind the ports the stages use, and the silences broadcast on a compacted topic.
 
 faust tables can only be written from inside a stream (the write goes to the changelog
-partition of the event being processed), so a timer or background task sends a *control
-message* on alerts.candidates, keyed by group key, and the deliver agent applies it in-stream.
+partition of the event being processed). The deliver stage's first attempt runs in-stream and
+writes its log directly; a delivery retried in the background (the outbox) reports how it
+ended with a `DeliveryReport` sent to the deliver stage's own input, keyed by group key, and
+the stage records it in-stream (services/stages.py `Deliver`). Timers do the same with `Tick`
+records (services/runtimes/kafka.py).
 """
 
 from __future__ import annotations
@@ -16,25 +19,22 @@ from typing import Any
 import faust
 import orjson
 
-CONTROL_PREFIX = b'{"control"'
-Control = Callable[[dict[str, Any]], None]
+from services.alerting.silences import MemorySilenceStore, Silence
 
-
-def control_message(op: str, **fields: str) -> bytes:
-    return orjson.dumps({"control": op, **fields})
+Report = Callable[[str, str, str], None]  # delivery key, sink, "delivered" | "dropped"
 
 
 class TableDeliveryLog:
     """DeliveryLog (with pending deliveries) over a faust table keyed by "<delivery key>|<sink>"
     and "pending|<delivery key>|<sink>". Outside a stream (the outbox's background task) a
-    write becomes a control message, handled in-stream by `apply`."""
+    write becomes a report to the deliver stage, which records it in-stream."""
 
     def __init__(
-        self, table: Any, control: Control | None = None, *, rescan_s: float = 30.0,
+        self, table: Any, report: Report | None = None, *, rescan_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.table = table
-        self.control = control
+        self.report = report
         # `pending` is asked every second (the flush timer resumes deliveries): it reads an
         # index of the pending keys written here, not the whole table (one record per
         # delivery ever made), and rebuilds it from a full scan every ``rescan_s`` to find
@@ -49,8 +49,8 @@ class TableDeliveryLog:
     def record(self, delivery_key: str, sink: str) -> None:
         if self._in_stream():
             self.table[f"{delivery_key}|{sink}"] = time.time()
-        elif self.control is not None:
-            self.control({"control": "delivered", "delivery_key": delivery_key, "sink": sink})
+        elif self.report is not None:
+            self.report(delivery_key, sink, "delivered")
 
     def add_pending(self, delivery_key: str, sink: str, payload: bytes) -> None:
         if self._in_stream():
@@ -61,8 +61,8 @@ class TableDeliveryLog:
     def drop_pending(self, delivery_key: str, sink: str) -> None:
         key = f"pending|{delivery_key}|{sink}"
         if not self._in_stream():
-            if self.control is not None:
-                self.control({"control": "dropped", "delivery_key": delivery_key, "sink": sink})
+            if self.report is not None:
+                self.report(delivery_key, sink, "dropped")
         elif self.table.get(key) is not None:
             self.table[key] = None
             self._pending.pop(key, None)
@@ -81,21 +81,15 @@ class TableDeliveryLog:
                 del self._pending[key]
         return found
 
-    def apply(self, message: dict[str, Any]) -> None:
-        """A "delivered" / "dropped" control message, in-stream: record, drop the pending."""
-        key, sink = str(message["delivery_key"]), str(message["sink"])
-        if message["control"] == "delivered":
-            self.record(key, sink)
-        self.drop_pending(key, sink)
-
     @staticmethod
     def _in_stream() -> bool:
+        # The one place the stores ask faust where they run (see the module docstring).
         return faust.current_event() is not None
 
 
 class GroupIndex:
-    """alert id -> group key for recent alerts, so a control message about a delivery reaches
-    the partition of its group. Bounded: an alert long gone falls back to its own id."""
+    """alert id -> group key for recent alerts, so a report about a delivery reaches the
+    partition of its group. Bounded: an alert long gone falls back to its own id."""
 
     def __init__(self, capacity: int = 50_000) -> None:
         self.capacity = capacity
@@ -126,3 +120,45 @@ def delivery_stamp(key: str, value: Any) -> float | None:
     if key.startswith("pending|"):
         return None if value else float("-inf")
     return float(value) if isinstance(value, int | float) else None
+
+
+class TableSeenIds:
+    """The dedup stage's SeenIds over a faust table keyed by article id (with retention)."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def first_seen(self, article_id: str, now: float) -> bool:
+        if self.table.get(article_id) is not None:
+            return False
+        self.table[article_id] = now
+        return True
+
+
+def seen_stamp(key: str, value: Any) -> float | None:
+    """When a fetcher-seen-ids entry was written."""
+    return float(value) if isinstance(value, int | float) else None
+
+
+class BroadcastSilenceStore(MemorySilenceStore):
+    """Silences held in memory by every instance; a local change is also published to the
+    compacted silences topic (a deletion as a tombstone), and every instance applies what it
+    reads there."""
+
+    def __init__(self, publish: Callable[[str, bytes | None], None]) -> None:
+        super().__init__()
+        self._publish = publish
+
+    def put(self, silence: Silence) -> None:
+        super().put(silence)
+        self._publish(silence.id, orjson.dumps(silence.to_dict()))
+
+    def delete(self, silence_id: str) -> None:
+        super().delete(silence_id)
+        self._publish(silence_id, None)
+
+    def apply(self, key: bytes | None, value: bytes | None) -> None:
+        if value:
+            MemorySilenceStore.put(self, Silence.from_dict(orjson.loads(value)))
+        elif key:
+            MemorySilenceStore.delete(self, key.decode())
