@@ -90,7 +90,7 @@ def replay(
 ) -> None:
     """Feed local files through the whole pipeline and print the alerts they raise."""
     from services.embedded import EmbeddedPipeline
-    from services.inputs import InputError, read_inputs
+    from services.inputs import UnreadableInput, read_inputs
 
     settings = _settings()
     _logging(settings)
@@ -118,7 +118,7 @@ def replay(
 
     try:
         count = asyncio.run(go())
-    except InputError as exc:
+    except UnreadableInput as exc:
         typer.echo(f"frontwire: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{count} alert(s)", err=True)
@@ -156,13 +156,13 @@ def extract(paths: Paths) -> None:
     that is unreadable or yields no article prints {"path", "error", "detail"}; exit status 1
     if any input could not be read."""
     from services.cleaner import Cleaner, Unusable
-    from services.inputs import InputError, read_each
+    from services.inputs import UnreadableInput, read_each
     from shared.codec import to_dict
 
     cleaner = Cleaner()
     unreadable = 0
     for path, raw in read_each(paths):
-        if isinstance(raw, InputError):
+        if isinstance(raw, UnreadableInput):
             unreadable += 1
             typer.echo(f"frontwire: {raw}", err=True)
             out: dict[str, Any] = {"path": path, "error": "unreadable", "detail": str(raw)}
@@ -182,7 +182,7 @@ def enrich(paths: Paths) -> None:
     """Print the enriched record (entities, events, story id) of each input as JSON."""
     from services.cleaner import Cleaner, Unusable
     from services.enricher import Enricher
-    from services.inputs import InputError, read_inputs
+    from services.inputs import UnreadableInput, read_inputs
     from shared.codec import to_dict
 
     cleaner, enricher = Cleaner(), Enricher()
@@ -193,7 +193,7 @@ def enrich(paths: Paths) -> None:
             except Unusable as exc:
                 out = {"path": path, "error": exc.reason}
             sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2) + b"\n")
-    except InputError as exc:
+    except UnreadableInput as exc:
         typer.echo(f"frontwire: {exc}", err=True)
         raise typer.Exit(2) from None
 

@@ -25,6 +25,7 @@ from services.fetcher.metrics import PUSHES, WEBSUB
 from services.fetcher.poller import FeedPoller, push_article
 from services.fetcher.sources import Source
 from services.fetcher.websub import Subscriber
+from shared.errors import InputError
 from shared.observability import get_logger
 from shared.records import RawArticle
 from shared.settings import Settings
@@ -42,7 +43,7 @@ _REFUSALS = Refusals("fetcher")
 Emitter = Callable[[RawArticle], Awaitable[None]]
 
 
-class TooLarge(Exception):
+class TooLarge(InputError):
     pass
 
 

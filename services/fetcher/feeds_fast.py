@@ -15,6 +15,7 @@ from lxml import etree
 
 from services.fetcher.feeds_types import FeedDoc, FeedItem, iso_from_struct, web_url
 from services.fetcher.xmlsafe import local, ns, parse_xml
+from shared.errors import InputError
 
 ATOM = "http://www.w3.org/2005/Atom"
 RSS1 = "http://purl.org/rss/1.0/"
@@ -36,7 +37,7 @@ _ATOM_DATES = {"published": "published", "issued": "published", "updated": "upda
                "modified": "updated"}
 
 
-class _Bail(Exception):
+class _Bail(InputError):
     """Not certain to match feedparser: use the slow path."""
 
 
