@@ -7,7 +7,7 @@
     │     SettingsError, RuleError, YamlError, SourcesError, SinkConfigError, ModelError
     ├── InputError             untrusted input that cannot be used (a stranger's bytes)
     │     Unusable (cleaner), FeedError, ParseTimeout, ParseCrash, CodecError, BodyTooLarge,
-    │     UnsupportedEncoding, TooLarge (push body), UnreadableInput (local files),
+    │     UnsupportedEncoding, TooLarge and BadPush (pushed bodies), UnreadableInput (local files),
     │     SilenceError, ApiError
     ├── FetchError             one HTTP fetch failed; ``kind`` is its metric label
     │   ├── FetchTimeout           "timeout"
