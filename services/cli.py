@@ -146,7 +146,6 @@ def worker(
 
     settings = _settings()
     _exposure(settings, (service,))
-    sys.argv = [sys.argv[0], "worker"]  # faust's worker reads argv; keep ours out of it
     start_worker(service, settings)
 
 
