@@ -91,7 +91,7 @@ def replay(
 ) -> None:
     """Feed local files through the whole pipeline and print the alerts they raise."""
     from services.embedded import embedded_pipeline
-    from services.inputs import InputError, read_inputs
+    from services.inputs import UnreadableInput, read_inputs
     from shared.records import Tick
 
     settings = _settings()
@@ -113,7 +113,7 @@ def replay(
 
     try:
         count = asyncio.run(go())
-    except InputError as exc:
+    except UnreadableInput as exc:
         typer.echo(f"frontwire: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{count} alert(s)", err=True)
@@ -156,7 +156,6 @@ def worker(
 
     settings = _settings()
     _exposure(settings, (service,))
-    sys.argv = [sys.argv[0], "worker"]  # faust's worker reads argv; keep ours out of it
     start_worker(service, settings)
 
 
@@ -166,13 +165,13 @@ def extract(paths: Paths) -> None:
     that is unreadable or yields no article prints {"path", "error", "detail"}; exit status 1
     if any input could not be read."""
     from services.cleaner import Cleaner, Unusable
-    from services.inputs import InputError, read_each
+    from services.inputs import UnreadableInput, read_each
     from shared.codec import to_dict
 
     cleaner = Cleaner()
     unreadable = 0
     for path, raw in read_each(paths):
-        if isinstance(raw, InputError):
+        if isinstance(raw, UnreadableInput):
             unreadable += 1
             typer.echo(f"frontwire: {raw}", err=True)
             out: dict[str, Any] = {"path": path, "error": "unreadable", "detail": str(raw)}
@@ -192,7 +191,7 @@ def enrich(paths: Paths) -> None:
     """Print the enriched record (entities, events, story id) of each input as JSON."""
     from services.cleaner import Cleaner, Unusable
     from services.enricher import Enricher
-    from services.inputs import InputError, read_inputs
+    from services.inputs import UnreadableInput, read_inputs
     from shared.codec import to_dict
 
     cleaner, enricher = Cleaner(), Enricher()
@@ -203,7 +202,7 @@ def enrich(paths: Paths) -> None:
             except Unusable as exc:
                 out = {"path": path, "error": exc.reason}
             sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2) + b"\n")
-    except InputError as exc:
+    except UnreadableInput as exc:
         typer.echo(f"frontwire: {exc}", err=True)
         raise typer.Exit(2) from None
 

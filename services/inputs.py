@@ -11,28 +11,29 @@ import orjson
 
 from services.fetcher.poller import push_article
 from shared.codec import CodecError, decode
+from shared.errors import InputError
 from shared.records import RawArticle
 
 
-class InputError(ValueError):
+class UnreadableInput(InputError, ValueError):
     """A local input that cannot be read as an article."""
 
 
 def read_inputs(paths: Iterable[str]) -> Iterator[tuple[str, RawArticle]]:
     """Yield (path, article) in input order; a JSONL file yields one article per line."""
     for path, item in read_each(paths):
-        if isinstance(item, InputError):
+        if isinstance(item, UnreadableInput):
             raise item
         yield path, item
 
 
-def read_each(paths: Iterable[str]) -> Iterator[tuple[str, RawArticle | InputError]]:
-    """Like `read_inputs`, but an input that cannot be read yields its InputError in its place
+def read_each(paths: Iterable[str]) -> Iterator[tuple[str, RawArticle | UnreadableInput]]:
+    """Like `read_inputs`, but an input that cannot be read yields its UnreadableInput in its place
     (a bad file or JSONL line costs only itself)."""
     for path in paths:
         try:
             data = _read_bytes(path)
-        except InputError as exc:
+        except UnreadableInput as exc:
             yield path, exc
             continue
         name = path[:-3] if path.endswith(".gz") else path
@@ -42,7 +43,7 @@ def read_each(paths: Iterable[str]) -> Iterator[tuple[str, RawArticle | InputErr
                     where = f"{path}:{lineno}"
                     try:
                         yield where, _from_json_line(line, where)
-                    except InputError as exc:
+                    except UnreadableInput as exc:
                         yield where, exc
         else:
             yield path, _from_document(data, path)
@@ -52,12 +53,12 @@ def _read_bytes(path: str) -> bytes:
     try:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from exc
+        raise UnreadableInput(f"{path}: {exc.strerror or exc}") from exc
     if raw[:2] == b"\x1f\x8b":
         try:
             return gzip.decompress(raw)
         except (OSError, EOFError) as exc:
-            raise InputError(f"{path}: broken gzip data: {exc}") from exc
+            raise UnreadableInput(f"{path}: broken gzip data: {exc}") from exc
     return raw
 
 
@@ -74,17 +75,17 @@ def _from_json_line(line: bytes, where: str) -> RawArticle:
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        raise InputError(f"{where}: not JSON: {exc}") from exc
+        raise UnreadableInput(f"{where}: not JSON: {exc}") from exc
     if not isinstance(obj, dict):
-        raise InputError(f"{where}: expected a JSON object")
+        raise UnreadableInput(f"{where}: expected a JSON object")
     if "schema" in obj:
         try:
             return decode(line, RawArticle)
         except CodecError as exc:
-            raise InputError(f"{where}: {exc}") from exc
+            raise UnreadableInput(f"{where}: {exc}") from exc
     body = obj.get("html") or obj.get("body") or obj.get("text")
     if not isinstance(body, str):
-        raise InputError(f"{where}: needs one of 'html', 'body' or 'text' as a string")
+        raise UnreadableInput(f"{where}: needs one of 'html', 'body' or 'text' as a string")
     content_type = obj.get("content_type") or ("text/html" if "html" in obj else "text/plain")
     return push_article(
         obj.get("url"), body, content_type, source=f"file:{where}", title=obj.get("title")

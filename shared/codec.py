@@ -12,6 +12,8 @@ from typing import Any, Protocol, TypeVar, cast
 import orjson
 from pydantic import TypeAdapter, ValidationError
 
+from shared.errors import InputError
+
 
 class Record(Protocol):
     SCHEMA: str
@@ -21,7 +23,7 @@ class Record(Protocol):
 R = TypeVar("R")
 
 
-class CodecError(ValueError):
+class CodecError(InputError, ValueError):
     """A message that cannot be turned into the expected record."""
 
 

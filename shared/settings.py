@@ -30,6 +30,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from shared.errors import ConfigError
+
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FEEDS = PACKAGE_ROOT / "services" / "fetcher" / "feeds.yaml"
 DEFAULT_RULES = PACKAGE_ROOT / "services" / "alerting" / "rules" / "default.yaml"
@@ -38,7 +40,7 @@ ServiceName = Literal["fetcher", "cleaner", "enricher", "alerting"]
 SERVICES: tuple[ServiceName, ...] = ("fetcher", "cleaner", "enricher", "alerting")
 
 
-class SettingsError(ValueError):
+class SettingsError(ConfigError, ValueError):
     """Start-up configuration error; the message names each bad field."""
 
 

@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from shared.errors import StateError
+
 MOVE_ASIDE = ("move it aside (or delete it) and start again: frontwire makes a new, empty "
               "one, so recent articles may be fetched and alerted once more")
 WRITABLE = "check the file's and its folder's permissions and the free disk space"
 
 
-class StateFileError(RuntimeError):
+class StateFileError(StateError, RuntimeError):
     """A state file frontwire cannot use; the message says which and what to do."""
 
     def __init__(self, path: str | Path, problem: str, remedy: str) -> None:

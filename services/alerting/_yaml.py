@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from shared.errors import ConfigError
+
 Path_ = tuple[str | int, ...]
 
 MAX_NODES = 100_000  # values built from one file (the default pack has ~3,000)
@@ -25,7 +27,7 @@ MAX_DEPTH = 64  # nesting of mappings and sequences
 MAX_CHARS = 5_000_000  # of the file itself
 
 
-class YamlError(ValueError):
+class YamlError(ConfigError, ValueError):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
         self.line = line

@@ -19,6 +19,7 @@ from services.alerting._yaml import Path_, YamlError, line_of, load_with_lines
 from services.alerting.grouping import group_key_for
 from services.alerting.model import ActorMatch, Candidate, RouteLimit, Rule
 from services.alerting.rule_schema import RuleFile, RuleSpec, TimingSpec
+from shared.errors import ConfigError
 from shared.records import EnrichedArticle, Event
 
 __all__ = ["DEFAULT_RULES_PATH", "Rule", "RuleError", "RuleSet", "rule_matches"]
@@ -26,7 +27,7 @@ __all__ = ["DEFAULT_RULES_PATH", "Rule", "RuleError", "RuleSet", "rule_matches"]
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "rules" / "default.yaml"
 
 
-class RuleError(ValueError):
+class RuleError(ConfigError, ValueError):
     """An invalid rule file. ``str(err)`` is ``"<file>:<line>: <field>: <problem>"``."""
 
     def __init__(self, file: str, line: int, field: str, problem: str) -> None:

@@ -27,6 +27,7 @@ import orjson
 
 from services.alerting.history import event_countries
 from services.alerting.model import SEVERITIES
+from shared.errors import InputError
 from shared.records import Alert
 from shared.sqlite import open_db
 
@@ -36,7 +37,7 @@ MAX_TEXT = 500
 MAX_DURATION_S = 90 * 86400.0  # a silence for ever is a rule that should be edited instead
 
 
-class SilenceError(ValueError):
+class SilenceError(InputError, ValueError):
     """An invalid silence request; ``field`` names what to fix."""
 
     def __init__(self, field: str, problem: str) -> None:

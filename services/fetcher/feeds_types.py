@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
+from shared.errors import InputError
 
-class FeedError(ValueError):
+
+class FeedError(InputError, ValueError):
     """The body is not a feed we can read (malformed XML/JSON with no usable entries)."""
 
 

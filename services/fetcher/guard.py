@@ -3,6 +3,9 @@
 The check runs where the socket is opened (``GuardedBackend`` is httpcore's network backend),
 so every redirect hop is covered and a name cannot resolve to one address when checked and to
 another when connected: we resolve once, check every address, and connect to a checked one.
+``GuardedTransport`` is the httpx transport that runs every request over a connection pool
+with that backend; it is built from public httpx and httpcore API only (httpx has no public way
+to hand its own transport a network backend, hence a transport of our own).
 
 IPv6 addresses that carry an IPv4 address (IPv4-mapped ``::ffff:0:0/96``, 6to4
 ``2002::/16``, NAT64 ``64:ff9b::/96``) are judged by the IPv4 address they reach; Teredo
@@ -14,12 +17,16 @@ of ``FRONTWIRE_FETCH_ALLOW_PORTS``, and any port of an allow-listed host or netw
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
-from collections.abc import Collection, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Collection, Iterable, Iterator
 from typing import Any
 
 import httpcore
+import httpx
+
+from shared.errors import DnsFailed, FetchRefused
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 DEFAULT_PORTS = frozenset({80, 443})
@@ -31,11 +38,12 @@ NEVER_PUBLIC_V6 = (
 )
 
 
-class SsrfRefused(Exception):
-    """The target is on a loopback, private, link-local, multicast or reserved address."""
+class SsrfRefused(FetchRefused):
+    """The target is on a loopback, private, link-local, multicast or reserved address, or a
+    port the policy does not allow. Raised without the URL; the fetcher re-raises it with it."""
 
 
-class ResolveFailed(Exception):
+class ResolveFailed(DnsFailed):
     """The host name did not resolve."""
 
 
@@ -193,3 +201,100 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport whose connections are opened only by a `GuardedBackend`.
+
+    Why not ``httpx.AsyncHTTPTransport``: it builds its httpcore pool itself and takes no
+    ``network_backend``, so the address check could only be put in by replacing its private
+    ``_pool``. This class does what that transport does (httpx request → httpcore request,
+    httpcore errors → httpx errors, response stream), over a public ``httpcore``
+    ``AsyncConnectionPool(network_backend=...)``. Proxies are never used (the fetcher runs
+    with ``trust_env=False``).
+    """
+
+    def __init__(
+        self, policy: AddressPolicy, *, max_connections: int = 100,
+        keepalive_expiry: float = 5.0, ssl_context: Any = None,
+    ) -> None:
+        self.pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=keepalive_expiry,
+            network_backend=GuardedBackend(policy),
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        stream = request.stream
+        assert isinstance(stream, httpx.AsyncByteStream), type(stream)
+        core = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme, host=request.url.raw_host,
+                port=request.url.port, target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=stream,
+            extensions=request.extensions,
+        )
+        with _httpx_errors():
+            resp = await self.pool.handle_async_request(core)
+        assert isinstance(resp.stream, AsyncIterable), type(resp.stream)
+        return httpx.Response(
+            status_code=resp.status, headers=resp.headers,
+            stream=_ResponseStream(resp.stream), extensions=resp.extensions,
+        )
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    def __init__(self, inner: AsyncIterable[bytes]) -> None:
+        self.inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _httpx_errors():
+            async for part in self.inner:
+                yield part
+
+    async def aclose(self) -> None:
+        close = getattr(self.inner, "aclose", None)
+        if close is not None:
+            with _httpx_errors():
+                await close()
+
+
+# httpcore's exceptions → httpx's (the same table httpx keeps for its own transport).
+_HTTPX_ERRORS: dict[type[Exception], type[httpx.HTTPError]] = {
+    httpcore.TimeoutException: httpx.TimeoutException,
+    httpcore.ConnectTimeout: httpx.ConnectTimeout,
+    httpcore.ReadTimeout: httpx.ReadTimeout,
+    httpcore.WriteTimeout: httpx.WriteTimeout,
+    httpcore.PoolTimeout: httpx.PoolTimeout,
+    httpcore.NetworkError: httpx.NetworkError,
+    httpcore.ConnectError: httpx.ConnectError,
+    httpcore.ReadError: httpx.ReadError,
+    httpcore.WriteError: httpx.WriteError,
+    httpcore.ProxyError: httpx.ProxyError,
+    httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
+    httpcore.ProtocolError: httpx.ProtocolError,
+    httpcore.LocalProtocolError: httpx.LocalProtocolError,
+    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
+}
+
+
+@contextlib.contextmanager
+def _httpx_errors() -> Iterator[None]:
+    """Re-raise an httpcore error as its most specific httpx counterpart; anything else
+    (the guard's own FetchErrors included) passes unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        for cls in type(exc).__mro__:
+            mapped = _HTTPX_ERRORS.get(cls)
+            if mapped is not None:
+                raise mapped(str(exc)) from exc
+        raise

@@ -11,10 +11,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from shared.errors import HostBackingOff
+
 MAX_RETRY_AFTER_S = 3600.0
 
 
-class HostBlocked(Exception):
+class HostBlocked(HostBackingOff):
+    """The host is backing off or its circuit is open (raised without the URL; the fetcher
+    re-raises it as a HostBackingOff with it)."""
+
     def __init__(self, host: str, remaining_s: float, failures: int) -> None:
         self.host, self.remaining_s, self.failures = host, remaining_s, failures
         state = "circuit open" if failures else "backing off"

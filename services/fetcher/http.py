@@ -16,45 +16,43 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from services.fetcher import metrics
 from services.fetcher.body import BodyTooLarge, UnsupportedEncoding, read_capped
-from services.fetcher.guard import AddressPolicy, GuardedBackend, ResolveFailed, SsrfRefused
+from services.fetcher.guard import AddressPolicy, GuardedTransport, SsrfRefused
 from services.fetcher.hosts import HostBlocked, HostGates, HostPolicy
 from services.fetcher.urls import strip_userinfo
+from shared.errors import (
+    FETCH_KINDS,
+    HOST_FAILURE_KINDS,
+    ClientStatus,
+    ConnectFailed,
+    FetchError,
+    FetchRefused,
+    FetchTimeout,
+    HostBackingOff,
+    ResponseTooLarge,
+    ServerStatus,
+    TlsFailed,
+    TooManyRedirects,
+    UnacceptedContent,
+    fetch_error,
+)
 from shared.observability import FETCH_SECONDS, FETCHES
 
-KINDS = frozenset(
-    {"timeout", "dns", "tls", "connect", "http_4xx", "http_5xx", "too_large", "content_type",
-     "ssrf", "redirects", "backoff"}
-)
+__all__ = ["HOST_FAILURES", "KINDS", "FetchError", "HttpFetcher", "Response"]
+
+# The FetchError kinds (metric label values); the classes are in shared/errors.py.
+KINDS = FETCH_KINDS
 # Failures that say something about the host's health: they feed back-off and the breaker.
-HOST_FAILURES = frozenset({"timeout", "dns", "tls", "connect", "http_5xx"})
+HOST_FAILURES = HOST_FAILURE_KINDS
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 if importlib.util.find_spec("sniffio") is None:
     # httpcore tries `import sniffio` on every request; when it is absent, each failed import
     # rescans sys.path (~0.4 ms). A None entry makes the ImportError immediate.
     sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
-
-
-class FetchError(Exception):
-    """``kind`` is one of KINDS ("backoff": the host is backing off / its circuit is open)."""
-
-    def __init__(
-        self, kind: str, message: str, *, url: str, status: int | None = None,
-        retry_after_s: float | None = None,
-    ) -> None:
-        assert kind in KINDS, kind
-        self.kind, self.url, self.status, self.retry_after_s = kind, url, status, retry_after_s
-        super().__init__(f"{kind}: {message} ({url})")
-
-    @property
-    def transient(self) -> bool:
-        """Worth retrying later (as opposed to a 404, a wrong type, a refused address ...)."""
-        return self.kind in HOST_FAILURES or self.kind == "backoff" or self.status in (408, 429)
 
 
 @dataclass(frozen=True)
@@ -188,8 +186,10 @@ class HttpFetcher:
                 async with asyncio.timeout(self.timeout_s):
                     resp = await self._client.post(url, data=dict(form))
         except HostBlocked as exc:
-            raise FetchError("backoff", str(exc), url=url) from exc
-        except FetchError:
+            raise HostBackingOff(exc.message, url=url) from exc
+        except FetchError as exc:
+            if not exc.url:
+                raise _map_exception(exc, url) from exc
             raise
         except Exception as exc:
             raise _map_exception(exc, url) from exc
@@ -204,21 +204,21 @@ class HttpFetcher:
             if isinstance(result, Response):
                 return result
             url = strip_userinfo(urljoin(url, result.location))
-        raise FetchError("redirects", f"more than {self.max_redirects} redirects", url=request.url)
+        raise TooManyRedirects(f"more than {self.max_redirects} redirects", url=request.url)
 
     def _precheck(self, url: str) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError("ssrf", f"only absolute http(s) URLs are fetched: {url!r}", url=url)
+            raise FetchRefused(f"only absolute http(s) URLs are fetched: {url!r}", url=url)
         try:
             port = parts.port
         except ValueError:
-            raise FetchError("ssrf", "the URL's port is not a number", url=url) from None
+            raise FetchRefused("the URL's port is not a number", url=url) from None
         default = 443 if parts.scheme == "https" else 80
         try:
             self.policy.check_literal(parts.hostname, port or default)
         except SsrfRefused as exc:
-            raise FetchError("ssrf", str(exc), url=url) from exc
+            raise FetchRefused(exc.message, url=url) from exc
 
     async def _hop(self, url: str, request: _Request) -> Response | _Redirect:
         host = urlsplit(url).hostname or ""
@@ -228,6 +228,10 @@ class HttpFetcher:
                     async with asyncio.timeout(request.timeout_s):
                         result = await self._exchange(url, request)
                 except FetchError as exc:
+                    if not exc.url:  # the guard's, raised where the socket opens: add the URL
+                        error = _map_exception(exc, url)
+                        self._record_failure(host, error)
+                        raise error from exc
                     self._record_failure(host, exc)
                     raise
                 except Exception as exc:
@@ -235,7 +239,7 @@ class HttpFetcher:
                     self._record_failure(host, error)
                     raise error from exc
         except HostBlocked as exc:
-            raise FetchError("backoff", str(exc), url=url) from exc
+            raise HostBackingOff(exc.message, url=url) from exc
         self.gates.success(host)
         return result
 
@@ -262,18 +266,9 @@ def _observe(kind: str, response: Response, *, conditional: bool) -> None:
 def _make_client(
     policy: AddressPolicy, user_agent: str, timeout_s: float, max_connections: int
 ) -> httpx.AsyncClient:
-    transport = httpx.AsyncHTTPTransport(trust_env=False)
-    # httpx does not expose httpcore's network_backend; swap in a pool that connects only
-    # through the address guard (same settings httpx would use otherwise).
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=max_connections,
-        max_keepalive_connections=max_connections,
-        keepalive_expiry=5.0,
-        network_backend=GuardedBackend(policy),
-    )
     return httpx.AsyncClient(
-        transport=transport,
+        # Connections are opened only through the address guard (see GuardedTransport).
+        transport=GuardedTransport(policy, max_connections=max_connections),
         follow_redirects=False,
         trust_env=False,
         timeout=httpx.Timeout(timeout_s),
@@ -287,44 +282,45 @@ async def _interpret(resp: httpx.Response, url: str, request: _Request) -> Respo
     if status in REDIRECTS:
         location = headers.get("location")
         if not location:
-            raise FetchError("redirects", f"{status} without Location", url=url, status=status)
+            raise TooManyRedirects(f"{status} without Location", url=url, status=status)
         return _Redirect(location)
     if status == 304:
         return Response(url, status, headers, b"", media_type(headers.get("content-type")), True)
     if status >= 400:
-        kind = "http_5xx" if status >= 500 else "http_4xx"
+        error = ServerStatus if status >= 500 else ClientStatus
         retry_after = parse_retry_after(headers.get("retry-after"))
-        raise FetchError(kind, f"HTTP {status}", url=url, status=status, retry_after_s=retry_after)
+        raise error(f"HTTP {status}", url=url, status=status, retry_after_s=retry_after)
     ctype = media_type(headers.get("content-type"))
     if request.accept_types is not None and ctype not in request.accept_types:
-        raise FetchError("content_type", f"{ctype or 'no content type'} is not accepted", url=url)
+        raise UnacceptedContent(f"{ctype or 'no content type'} is not accepted", url=url)
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > request.max_bytes:
-        raise FetchError("too_large", f"Content-Length {declared} over {request.max_bytes}",
-                         url=url)
+        raise ResponseTooLarge(f"Content-Length {declared} over {request.max_bytes}",
+                               url=url)
     try:
         body = await read_capped(resp.aiter_raw(), headers.get("content-encoding", ""),
                                  request.max_bytes)
     except BodyTooLarge as exc:
-        raise FetchError("too_large", str(exc), url=url) from exc
+        raise ResponseTooLarge(str(exc), url=url) from exc
     except UnsupportedEncoding as exc:
-        raise FetchError("content_type", str(exc), url=url) from exc
+        raise UnacceptedContent(str(exc), url=url) from exc
     return Response(url, status, headers, body, ctype)
 
 
 def _map_exception(exc: BaseException, url: str) -> FetchError:
-    if isinstance(exc, SsrfRefused):
-        return FetchError("ssrf", str(exc), url=url)
-    if isinstance(exc, ResolveFailed):
-        return FetchError("dns", str(exc), url=url)
+    """Translate a library error (httpx, OSError, a timeout) or the guard's URL-less error
+    into the FetchError leaf for it, with the URL; anything else is re-raised."""
+    if isinstance(exc, FetchError):  # SsrfRefused, ResolveFailed: the same leaf, with the URL
+        return fetch_error(exc.kind, exc.message, url=url, status=exc.status,
+                           retry_after_s=exc.retry_after_s)
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return FetchError("timeout", str(exc) or "timed out", url=url)
+        return FetchTimeout(str(exc) or "timed out", url=url)
     if _caused_by(exc, ssl.SSLError) or "SSL" in str(exc) or "CERTIFICATE" in str(exc):
-        return FetchError("tls", str(exc), url=url)
+        return TlsFailed(str(exc), url=url)
     if isinstance(exc, httpx.TransportError | OSError):
-        return FetchError("connect", str(exc) or type(exc).__name__, url=url)
+        return ConnectFailed(str(exc) or type(exc).__name__, url=url)
     if isinstance(exc, httpx.HTTPError | httpx.InvalidURL):
-        return FetchError("connect", f"{type(exc).__name__}: {exc}", url=url)
+        return ConnectFailed(f"{type(exc).__name__}: {exc}", url=url)
     raise exc
 
 

@@ -25,16 +25,17 @@ from typing import Protocol
 import pebble
 
 from services.fetcher.feeds import FeedDoc, parse_document
+from shared.errors import InputError
 
 DEFAULT_BUDGET_S = 10.0
 DEFAULT_WORKERS = 2
 
 
-class ParseTimeout(Exception):
+class ParseTimeout(InputError):
     """The document took longer than the budget; its worker was killed."""
 
 
-class ParseCrash(Exception):
+class ParseCrash(InputError):
     """The worker process died while parsing (killed by the OS, out of memory, a crash)."""
 
 

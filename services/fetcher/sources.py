@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from shared.errors import ConfigError
+
 _LANG = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*")
 
 DEFAULT_SOURCES = Path(__file__).with_name("feeds.yaml")
@@ -22,7 +24,7 @@ _FIELDS = ("name", "url", "type", "interval_s", "min_interval_s", "max_interval_
            "user_agent", "timeout_s")
 
 
-class SourcesError(ValueError):
+class SourcesError(ConfigError, ValueError):
     """An invalid sources file; ``str()`` reads ``<file>:<line>: <field>: <problem>``."""
 
     def __init__(self, path: Path, line: int | None, field_name: str, problem: str) -> None:

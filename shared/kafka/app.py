@@ -9,6 +9,7 @@ from typing import Any
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from shared.kafka.faust_adapter import run_faust_worker, tables_recovered
 from shared.kafka.topics import ensure_topics
 from shared.observability import UP, configure_logging
 from shared.settings import Settings
@@ -86,8 +87,7 @@ def readiness(app: faust.App) -> dict[str, Any]:
     """
     consumes = bool(app.agents)
     assigned = len(app.consumer.assignment()) if consumes and app.consumer else 0
-    recovery = getattr(app.tables, "recovery", None)  # absent from the TableManagerT type
-    recovered = recovery.completed.is_set() if recovery is not None else True
+    recovered = tables_recovered(app)
     ready = (
         app.started
         and not app.crashed
@@ -117,6 +117,4 @@ def run_worker(app: faust.App, service: str, settings: Settings) -> None:
     asyncio.run(ensure_topics(settings, changelogs))
     UP.labels(service).set(1)
     # Logging is ours (structlog JSON, configured above); faust must not replace it.
-    worker = faust.Worker(app, override_logging=False, quiet=True)
-    worker.spinner = None  # a terminal spinner only garbles log files
-    worker.execute_from_commandline()
+    run_faust_worker(app)

@@ -17,15 +17,20 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Iterator
-from typing import Any, cast
+from typing import Any
 from weakref import WeakKeyDictionary
 
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from faust.transport.consumer import Consumer
 from faust.types import TP
 
+from shared.kafka.faust_adapter import (
+    commit_offsets,
+    flow_active,
+    flush_producer_buffer,
+    producer_buffered,
+)
 from shared.kafka.ledger import OffsetLedger, Verdict
 from shared.observability import OFFSET_GAPS, get_logger
 
@@ -130,9 +135,8 @@ class OffsetKeeper:
             return
         try:
             # faust's own commit path (assignment filter, commit, bookkeeping), fed with our
-            # offsets rather than its acks; pinned faust version (pyproject.toml).
-            consumer = cast(Consumer, self.app.consumer)
-            done = await consumer._commit_offsets(offsets)
+            # offsets rather than its acks (faust_adapter.commit_offsets says why).
+            done = await commit_offsets(self.app.consumer, offsets)
         except Exception as exc:  # a rebalance under way: the next owner starts from the last
             log.info("offsets_commit_failed", error=repr(exc), offsets=len(offsets))
             return
@@ -142,11 +146,11 @@ class OffsetKeeper:
     async def _drain_producer(self) -> bool:
         producer = self.app.producer
         deadline = time.monotonic() + DRAIN_TIMEOUT_S
-        while producer.buffer.size:
+        while producer_buffered(producer):
             if time.monotonic() > deadline:
-                log.warning("offsets_commit_deferred", buffered=producer.buffer.size)
+                log.warning("offsets_commit_deferred", buffered=producer_buffered(producer))
                 return False
-            await producer.buffer.flush()  # returns after 0.1 s without progress: loop
+            await flush_producer_buffer(producer)  # returns after 0.1 s without progress: loop
         await producer.flush()  # and wait for the broker to take what the client holds
         return True
 
@@ -181,7 +185,7 @@ class OffsetKeeper:
             await self._close()
 
     async def _refetch_stalled(self, assigned: Any) -> None:
-        if self._in_flight or not self.app.flow_control.is_active():
+        if self._in_flight or not flow_active(self.app):
             return
         consumer = self.app.consumer
         ends = {tp: end for tp in assigned if (end := consumer.highwater(tp)) is not None}

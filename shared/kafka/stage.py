@@ -1,9 +1,13 @@
 """The consumer loop every stage shares: decode, handle, emit; poison goes to the dead letters.
 
 A message whose decoding or handling raises is written to the dead-letter topic with its error
-and the partition moves on. Sending the outputs is outside that guard: a Kafka failure there
-ends the agent (faust's supervisor restarts it) with the record not handled, so it is read
-back and handled again (at-least-once; tests/integration/stage/test_offsets.py).
+and the partition moves on. That is the default `ErrorPolicy` (shared/policy.py); a loop given
+another policy may instead retry the handler (bounded attempts, back-off) or stop the worker
+(the record is then not committed, and the next run handles it again).
+
+Sending the outputs is outside that guard: a Kafka failure there ends the agent (faust's
+supervisor restarts it) with the record not handled, so it is read back and handled again
+(at-least-once; tests/integration/stage/test_offsets.py).
 
 Offsets are the loop's, not faust's: the source topic is consumed with faust's acks off and
 an OffsetKeeper commits only what the handler has passed, reading back any record the
@@ -12,6 +16,7 @@ consumer skipped (shared/kafka/ledger.py says why).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +27,7 @@ import faust
 from shared.kafka.deadletter import dead_letter, encode_dead_letter
 from shared.kafka.offsets import OffsetKeeper
 from shared.observability import DEAD_LETTERS, MESSAGES_IN, MESSAGES_OUT, STAGE_SECONDS, get_logger
+from shared.policy import DEFAULT_POLICY, Action, ErrorPolicy
 
 log = get_logger(__name__)
 
@@ -42,6 +48,8 @@ class StageLoop:
     stage: str
     source: Any  # faust TopicT
     deadletter: Any  # faust TopicT
+    policy: ErrorPolicy = DEFAULT_POLICY  # what a handler error means; default: dead-letter
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # between retries
     keeper: OffsetKeeper = field(init=False)
 
     def __post_init__(self) -> None:
@@ -66,15 +74,39 @@ class StageLoop:
         MESSAGES_IN.labels(self.stage).inc()
         started = time.perf_counter()
         try:
-            emits = await handle(message.key, message.value)
-        except Exception as exc:  # any poison: record it, never stall the partition
-            await self._dead_letter(message, exc)
-            return
+            emits = await self._handled(handle, message)
         finally:
             STAGE_SECONDS.labels(self.stage).observe(time.perf_counter() - started)
+        if emits is None:
+            return
         for emit in emits:
             self.keeper.sent(await emit.topic.send(key=emit.key, value=emit.value))
             MESSAGES_OUT.labels(self.stage).inc()
+
+    async def _handled(self, handle: Handler, message: Any) -> Sequence[Emit] | None:
+        """The handler's outputs, or None once the record is dead-lettered; the policy says
+        what each error means. A stop crashes the app and raises (the record stays unhandled,
+        so uncommitted)."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await handle(message.key, message.value)
+            except Exception as exc:  # any poison: the policy decides, default dead-letter
+                decision = self.policy.decide(exc, attempt)
+                if decision.action is Action.RETRY:
+                    log.info("handler_retry", stage=self.stage, attempt=attempt,
+                             delay_s=decision.delay_s, error=repr(exc)[:300])
+                    await self.sleep(decision.delay_s)
+                    continue
+                if decision.action is Action.STOP:
+                    log.error("handler_stop", stage=self.stage, topic=message.topic,
+                              partition=message.partition, offset=message.offset,
+                              error=repr(exc)[:300])
+                    await self.app.crash(exc)
+                    raise
+                await self._dead_letter(message, exc)
+                return None
 
     async def _dead_letter(self, message: Any, exc: Exception) -> None:
         record = dead_letter(self.stage, message, exc)

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from shared.errors import InputError
 from shared.web_guard import WRITE_METHODS, Refusals, RequestPolicy, same_secret
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -24,7 +25,7 @@ CSP = (
 )
 
 
-class ApiError(Exception):
+class ApiError(InputError):
     """A client error answered as ``{"error": message, "field": field}``."""
 
     def __init__(self, status: int, message: str, field: str | None = None) -> None:

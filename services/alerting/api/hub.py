@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 
 from services.alerting.history import AlertEntry, AlertHistory, AlertQuery
+from shared.errors import UnavailableError
 from shared.observability import get_logger
 from shared.records import Alert
 
@@ -21,11 +22,11 @@ DEFAULT_QUEUE_SIZE = 256
 DEFAULT_MAX_SUBSCRIBERS = 100  # FRONTWIRE_API_MAX_SUBSCRIBERS
 
 
-class TooManySubscribers(Exception):
+class TooManySubscribers(UnavailableError):
     """``max_subscribers`` streams are open already (answered 503)."""
 
 
-class SubscriptionClosed(Exception):
+class SubscriptionClosed(UnavailableError):
     """The hub dropped this subscriber (too slow) or is shutting down."""
 
 

@@ -27,9 +27,10 @@ from services.alerting.sinks.slack_api import DEFAULT_BASE_URL, SlackApiSink
 from services.alerting.sinks.slack_store import MemorySlackStore, SqliteSlackStore
 from services.alerting.sinks.stdout import StdoutSink
 from services.alerting.sinks.webhook import WebhookSink
+from shared.errors import ConfigError
 
 
-class SinkConfigError(ValueError):
+class SinkConfigError(ConfigError, ValueError):
     pass
 
 

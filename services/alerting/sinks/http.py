@@ -113,7 +113,7 @@ class HttpPoster:
         raise PermanentDeliveryError(f"{self._name}: HTTP {status}: {_snippet(response)}")
 
 
-class _Retry(Exception):
+class _Retry(TransientDeliveryError):
     def __init__(self, message: str, delay: float) -> None:
         super().__init__(message)
         self.delay = delay

@@ -94,5 +94,5 @@ class SlackApiSink:
             await poster.aclose()
 
 
-class _Gone(Exception):
+class _Gone(PermanentDeliveryError):
     pass
