@@ -24,6 +24,7 @@ from services.alerting.reload import RuleSetHolder
 from services.alerting.rules import RuleSet
 from services.alerting.silences import Silences, SilenceStore
 from services.alerting.sinks import Dispatcher, Sink, build_sinks
+from services.alerting.sinks.dispatcher import SettleLater
 from services.cleaner import Cleaner
 from services.enricher import Enricher
 from services.fetcher.agent_web import make_subscriber
@@ -56,14 +57,17 @@ class Stores:
 
 
 class Runtime(Protocol):
-    """What the composition root asks of a runtime: its kind of stores, and how a sink's
-    given-up delivery reaches the dead letters (None: logged and counted only)."""
+    """What the composition root asks of a runtime: its kind of stores, how a sink's given-up
+    delivery reaches the dead letters (None: logged and counted only), and how a delivery the
+    outbox finished in the background is recorded (None: in the delivery log at once)."""
 
     name: str
 
     def stores(self, settings: Settings) -> Stores: ...
 
     def dead_letter_hook(self) -> DeadLetterHook | None: ...
+
+    def settle_later(self) -> SettleLater | None: ...
 
 
 @dataclass
@@ -166,7 +170,8 @@ def _alerting(
     )
     built.live = LiveSide(stores.history, silences)
     built.dispatcher = build_dispatcher(
-        settings, stores.deliveries, sinks=sinks, on_dead_letter=runtime.dead_letter_hook()
+        settings, stores.deliveries, sinks=sinks, on_dead_letter=runtime.dead_letter_hook(),
+        settle_later=runtime.settle_later(),
     )
     built.dispatcher.set_route_limits(built.current_rules().route_limits)
     if built.holder is not None:
@@ -214,11 +219,13 @@ def build_dispatcher(
     *,
     sinks: Mapping[str, Sink] | None = None,
     on_dead_letter: DeadLetterHook | None = None,
+    settle_later: SettleLater | None = None,
 ) -> Dispatcher:
     return Dispatcher(
         sinks if sinks is not None else build_sinks(sink_spec(settings)),
         log,
         on_dead_letter=on_dead_letter,
+        settle_later=settle_later,
     )
 
 

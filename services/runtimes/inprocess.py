@@ -24,6 +24,7 @@ from services.alerting.delivery import MemoryDeliveryLog, SqliteDeliveryLog
 from services.alerting.grouping import MemoryGroupStore, SqliteGroupStore
 from services.alerting.history import MemoryAlertHistory, SqliteAlertHistory
 from services.alerting.silences import MemorySilenceStore, SqliteSilenceStore
+from services.alerting.sinks.dispatcher import SettleLater
 from services.bootstrap import Assembly, DeadLetterHook, Stores
 from services.fetcher.state import MemoryFetchState, SqliteFetchState
 from services.flow import StageSpec
@@ -73,6 +74,9 @@ class InProcessRuntime:
 
     def dead_letter_hook(self) -> DeadLetterHook | None:
         return None  # no dead-letter topic in one process: the dispatcher logs and counts
+
+    def settle_later(self) -> SettleLater | None:
+        return None  # the outbox writes the delivery log itself
 
 
 class InProcessPipeline:

@@ -27,6 +27,7 @@ import faust
 
 from services.alerting.grouping import MappingGroupStore
 from services.alerting.history import MemoryAlertHistory
+from services.alerting.sinks.dispatcher import SettleLater
 from services.bootstrap import Assembly, DeadLetterHook, Stores, bootstrap
 from services.fetcher.agent_web import add_push_view, add_websub_view
 from services.fetcher.shared_state import DEFAULT_REFRESH_S, SharedFetchState
@@ -35,7 +36,6 @@ from services.flow import StageSpec, partition_key, stages_of
 from services.io_stages import Fetch
 from services.runtimes.kafka_stores import (
     BroadcastSilenceStore,
-    GroupIndex,
     TableDeliveryLog,
     TableSeenIds,
     delivery_stamp,
@@ -51,7 +51,7 @@ from shared.kafka.retention import forget_local
 from shared.kafka.stage import Emit, StageLoop
 from shared.kafka.topics import retention_configs
 from shared.observability import DEAD_LETTERS, STATE_PRUNED, get_logger
-from shared.records import Alert, DeadLetter, DeliveryReport, RawArticle, RoutedAlert, Tick
+from shared.records import Alert, DeadLetter, DeliveryReport, RawArticle, Tick
 from shared.settings import Settings
 
 log = get_logger(__name__)
@@ -75,7 +75,6 @@ class KafkaRuntime:
     def __init__(self, app: faust.App, service: str, settings: Settings) -> None:
         self.app, self.service, self.settings = app, service, settings
         self.topics = TopicMap.from_settings(settings)
-        self.index = GroupIndex()
         self._background: set[asyncio.Future[Any]] = set()
         self.silences: BroadcastSilenceStore | None = None
         self.shared_state: SharedFetchState | None = None
@@ -115,7 +114,7 @@ class KafkaRuntime:
         group_table = self.table("alert-groups", settings.retention_groups_s)
         delivery_table = self.table("alert-deliveries", settings.retention_deliveries_s)
         groups = MappingGroupStore(group_table)
-        deliveries = TableDeliveryLog(delivery_table, self._report)
+        deliveries = TableDeliveryLog(delivery_table)
 
         def forget_groups(now: float) -> int:
             gone = forget_local(group_table, now - settings.retention_groups_s, group_stamp)
@@ -130,11 +129,13 @@ class KafkaRuntime:
         ]
         return groups, deliveries
 
-    def _report(self, delivery_key: str, sink: str, outcome: str) -> None:
-        """A background delivery ended: tell the deliver stage, on its group's partition."""
-        group = self.index.group_of(delivery_key)
-        report = DeliveryReport(delivery_key, sink, outcome, group)
-        self.send_to(self.topics.routed, group, encode(report))
+    def settle_later(self) -> SettleLater | None:
+        def report(alert: Alert, sink: str, outcome: str) -> None:
+            """A background delivery ended: tell the deliver stage, on its group's partition."""
+            record = DeliveryReport(alert.delivery_key, sink, outcome, alert.group_key)
+            self.send_to(self.topics.routed, alert.group_key, encode(record))
+
+        return report
 
     def send(self, silence_id: str, value: bytes | None) -> None:
         self.send_to(self.topics.silences, silence_id, value)
@@ -207,8 +208,6 @@ class KafkaService:
 
         async def handle(key: bytes | None, value: bytes) -> Sequence[Emit]:
             record = decode_any(value, spec.accepts)
-            if isinstance(record, RoutedAlert):  # where a report on its delivery must go
-                self.runtime.index.remember(record.alert.alert_id, record.alert.group_key)
             if spec.io:
                 produced: list[Any] = []
 

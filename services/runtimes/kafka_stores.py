@@ -5,36 +5,31 @@ faust tables can only be written from inside a stream (the write goes to the cha
 partition of the event being processed). The deliver stage's first attempt runs in-stream and
 writes its log directly; a delivery retried in the background (the outbox) reports how it
 ended with a `DeliveryReport` sent to the deliver stage's own input, keyed by group key, and
-the stage records it in-stream (services/stages.py `Deliver`). Timers do the same with `Tick`
-records (services/runtimes/kafka.py).
+the stage records it in-stream (services/io_stages.py `Deliver`). Timers do the same with
+`Tick` records (services/runtimes/kafka.py).
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-import faust
 import orjson
 
 from services.alerting.silences import MemorySilenceStore, Silence
 
-Report = Callable[[str, str, str], None]  # delivery key, sink, "delivered" | "dropped"
-
 
 class TableDeliveryLog:
     """DeliveryLog (with pending deliveries) over a faust table keyed by "<delivery key>|<sink>"
-    and "pending|<delivery key>|<sink>". Outside a stream (the outbox's background task) a
-    write becomes a report to the deliver stage, which records it in-stream."""
+    and "pending|<delivery key>|<sink>". Written by the deliver stage only, in its stream:
+    what the outbox finishes in the background comes back to it as a `DeliveryReport`."""
 
     def __init__(
-        self, table: Any, report: Report | None = None, *, rescan_s: float = 30.0,
+        self, table: Any, *, rescan_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.table = table
-        self.report = report
         # `pending` is asked every second (the flush timer resumes deliveries): it reads an
         # index of the pending keys written here, not the whole table (one record per
         # delivery ever made), and rebuilds it from a full scan every ``rescan_s`` to find
@@ -47,23 +42,16 @@ class TableDeliveryLog:
         return bool(self.table.get(f"{delivery_key}|{sink}"))
 
     def record(self, delivery_key: str, sink: str) -> None:
-        if self._in_stream():
-            self.table[f"{delivery_key}|{sink}"] = time.time()
-        elif self.report is not None:
-            self.report(delivery_key, sink, "delivered")
+        self.table[f"{delivery_key}|{sink}"] = time.time()
 
     def add_pending(self, delivery_key: str, sink: str, payload: bytes) -> None:
-        if self._in_stream():
-            key = f"pending|{delivery_key}|{sink}"
-            self.table[key] = payload.decode()
-            self._pending[key] = None
+        key = f"pending|{delivery_key}|{sink}"
+        self.table[key] = payload.decode()
+        self._pending[key] = None
 
     def drop_pending(self, delivery_key: str, sink: str) -> None:
         key = f"pending|{delivery_key}|{sink}"
-        if not self._in_stream():
-            if self.report is not None:
-                self.report(delivery_key, sink, "dropped")
-        elif self.table.get(key) is not None:
+        if self.table.get(key) is not None:
             self.table[key] = None
             self._pending.pop(key, None)
 
@@ -80,30 +68,6 @@ class TableDeliveryLog:
             else:
                 del self._pending[key]
         return found
-
-    @staticmethod
-    def _in_stream() -> bool:
-        # The one place the stores ask faust where they run (see the module docstring).
-        return faust.current_event() is not None
-
-
-class GroupIndex:
-    """alert id -> group key for recent alerts, so a report about a delivery reaches the
-    partition of its group. Bounded: an alert long gone falls back to its own id."""
-
-    def __init__(self, capacity: int = 50_000) -> None:
-        self.capacity = capacity
-        self._keys: OrderedDict[str, str] = OrderedDict()
-
-    def remember(self, alert_id: str, group_key: str) -> None:
-        self._keys[alert_id] = group_key
-        self._keys.move_to_end(alert_id)
-        while len(self._keys) > self.capacity:
-            self._keys.popitem(last=False)
-
-    def group_of(self, delivery_key: str) -> str:
-        alert_id = delivery_key.rpartition(":")[0]
-        return self._keys.get(alert_id, alert_id)
 
 
 def group_stamp(key: str, value: Any) -> float | None:

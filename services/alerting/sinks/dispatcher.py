@@ -41,6 +41,7 @@ from shared.records import Alert
 
 Outcome = Literal["delivered", "queued", "skipped", "dead_letter", "no_sink"]
 DeadLetterCallback = Callable[[Alert, str, Exception], Awaitable[None] | None]
+SettleLater = Callable[[Alert, str, str], None]  # alert, sink, "delivered" | "dropped"
 
 log = get_logger("alerting.dispatch")
 
@@ -53,6 +54,7 @@ class Dispatcher:
         routes: Sequence[str] | None = None,
         *,
         on_dead_letter: DeadLetterCallback | None = None,
+        settle_later: SettleLater | None = None,
         sink_timeout_s: float | None = None,
         clock: Callable[[], float] = time.time,
         sink_concurrency: int = 8,
@@ -63,6 +65,10 @@ class Dispatcher:
         self.log = log
         self.default_routes = tuple(routes) if routes is not None else tuple(self.sinks)
         self._on_dead_letter = on_dead_letter
+        # How a delivery the outbox finished in the background is recorded: by default in the
+        # log at once; the Kafka runtime hands it back to the deliver stage instead, whose
+        # state (a faust table) can only be written from its own stream.
+        self._settle_later = settle_later
         self._timeout = sink_timeout_s
         self._clock = clock
         self._inflight: set[tuple[str, str]] = set()
@@ -173,7 +179,7 @@ class Dispatcher:
                 return await self._attempt(name, sink, alert)
 
             async def done(alert: Alert, error: Exception | None) -> None:
-                await self._finish(alert, name, error)
+                await self._finish(alert, name, error, in_stage=False)
 
             box = self._boxes[name] = SinkOutbox(
                 name,
@@ -189,17 +195,23 @@ class Dispatcher:
         limit = self._limits.get(name)
         return limit.max_queue if limit is not None else 10_000
 
-    async def _finish(self, alert: Alert, name: str, error: Exception | None) -> None:
+    async def _finish(
+        self, alert: Alert, name: str, error: Exception | None, *, in_stage: bool = True
+    ) -> None:
         """A delivery's end: recorded when it succeeded, dead-lettered when it failed for good."""
         slot = (alert.delivery_key, name)
         self._inflight.discard(slot)
         if error is None:
-            self.log.record(*slot)
             DELIVERIES.labels(sink=name, outcome="delivered").inc()
             if (fetched := alert.stamps.get("fetched")) is not None:
                 E2E_SECONDS.labels(sink=name).observe(max(0.0, self._clock() - fetched))
         else:
             await self._dead_letter(alert, name, error)
+        if not in_stage and self._settle_later is not None:
+            self._settle_later(alert, name, "delivered" if error is None else "dropped")
+            return
+        if error is None:
+            self.log.record(*slot)
         if isinstance(self.log, PendingLog):
             self.log.drop_pending(*slot)
 
