@@ -1,0 +1,180 @@
+"""The declared pipeline and its handlers, built through the composition root with fakes (the
+way cosmicpython tests handlers): no broker, no HTTP, memory stores, a recording sink."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.alerting.delivery import MemoryDeliveryLog
+from services.alerting.sinks import Dispatcher, TransientDeliveryError
+from services.alerting.sinks.outbox import Backoff
+from services.bootstrap import bootstrap
+from services.flow import PIPELINE, SERVICES, after, partition_key, stage, stages_of
+from services.runtimes.inprocess import InProcessPipeline, InProcessRuntime
+from services.stages import MemorySeenIds, candidate_to_wire
+from shared.codec import CodecError, decode_any, encode
+from shared.records import (
+    Alert,
+    AlertCandidate,
+    DeliveryReport,
+    RawArticle,
+    RoutedAlert,
+    Tick,
+)
+from shared.settings import load_settings
+from tests.unit.alerting.builders import alert, enriched
+
+RULES = """\
+version: 1
+rules:
+  - name: held
+    severity: warning
+    group_wait: 60s
+    match: {event_types: [troop_deployment]}
+    routes: [fake]
+"""
+
+
+class RecordingSink:
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.got: list[Alert] = []
+
+    async def deliver(self, alert: Alert) -> None:
+        self.got.append(alert)
+
+
+def built(tmp_path: Path, sink: RecordingSink, rules: str = RULES) -> Any:
+    path = tmp_path / "rules.yaml"
+    path.write_text(rules)
+    settings = load_settings(rules_files=[path], state_dir=tmp_path, console_sink=False,
+                             feeds_file=tmp_path / "none.yaml")
+    return bootstrap(settings, InProcessRuntime(persistent=False), services=("alerting",),
+                     sinks={"fake": sink}, clock=lambda: 1000.0, watch_rules=False)
+
+
+def test_the_stages_form_one_chain_from_fetch_to_the_alerts_port() -> None:
+    names = [s.name for s in PIPELINE]
+    assert names == ["fetch", "dedup", "clean", "enrich", "match", "decide", "deliver"]
+    for spec in PIPELINE[:-1]:
+        nxt = after(spec)
+        assert nxt is not None and nxt.name == names[names.index(spec.name) + 1]
+    assert after(stage("deliver")) is None and stage("deliver").produces == "alerts"
+    assert SERVICES == ("fetcher", "cleaner", "enricher", "alerting")
+    assert [s.name for s in stages_of("alerting")] == ["match", "decide", "deliver"]
+    with pytest.raises(KeyError, match="the stages are"):
+        stage("nope")
+
+
+def test_records_travel_under_the_key_of_the_state_they_need() -> None:
+    a = alert()
+    assert partition_key(RoutedAlert(a, ("fake",))) == a.group_key
+    assert partition_key(DeliveryReport(a.delivery_key, "fake", "delivered", "g")) == "g"
+    assert partition_key(Tick(1.0, "g")) == "g"
+    with pytest.raises(TypeError):
+        partition_key(Tick(1.0))  # an unkeyed tick never travels
+
+
+def test_a_stage_input_decodes_to_whichever_record_it_carries() -> None:
+    kinds = stage("decide").accepts
+    assert decode_any(encode(Tick(5.0, "k")), kinds) == Tick(5.0, "k")
+    with pytest.raises(CodecError, match="expected one of"):
+        decode_any(encode(alert()), kinds)
+
+
+def test_dedup_hands_an_article_id_on_once() -> None:
+    from services.stages import Dedup
+
+    dedup = Dedup(MemorySeenIds())
+    raw = RawArticle(id="a", url="u", source="s", content_type="text/plain", body="x")
+    assert dedup(raw, 1.0) == [raw] and dedup(raw, 2.0) == []
+    assert dedup(RawArticle(id="", url="", source="s", content_type="text/plain", body=""),
+                 3.0) == []
+
+
+def test_decide_holds_a_group_until_a_tick_releases_it(tmp_path: Path) -> None:
+    sink = RecordingSink()
+    wired = built(tmp_path, sink)
+    [candidate] = wired.handlers["match"](enriched(), 1000.0)
+    assert isinstance(candidate, AlertCandidate)
+    decide = wired.handlers["decide"]
+    assert decide(candidate, 1000.0) == []  # group_wait: held
+    assert decide(Tick(1030.0), 1030.0) == []  # not due yet
+    assert decide.due(1061.0) == [candidate.group_key]
+    [routed] = decide(Tick(1061.0, candidate.group_key), 1061.0)
+    assert routed.alert.version == 1 and routed.routes == ("fake",)
+    assert decide(Tick(1062.0), 1062.0) == []  # released once
+
+
+def test_the_in_process_runtime_runs_the_chain_and_delivers_once(tmp_path: Path) -> None:
+    sink = RecordingSink()
+    rules = RULES.replace("    group_wait: 60s\n", "")
+    pipeline = InProcessPipeline(built(tmp_path, sink, rules))
+
+    async def go() -> list[Any]:
+        wire = candidate_to_wire(pipeline.built.handlers["match"].rules().match(enriched())[0])
+        first = await pipeline.send("decide", wire)
+        again = await pipeline.send("decide", wire)  # the same report: a replay, skipped
+        await pipeline.aclose()
+        return [first, again]
+
+    first, again = asyncio.run(go())
+    assert [a.version for a in sink.got] == [1]
+    assert first == sink.got and again == []
+
+
+def test_a_silenced_alert_is_not_delivered(tmp_path: Path) -> None:
+    from services.alerting.silences import Matchers, Silence
+
+    sink = RecordingSink()
+    wired = built(tmp_path, sink)
+    wired.live.silences.add(Silence("s", Matchers(rule="large-troop-deployment"), 0.0, 2e9, "t"))
+    emitted: list[Any] = []
+
+    async def emit(record: Any) -> None:
+        emitted.append(record)
+
+    asyncio.run(wired.handlers["deliver"](RoutedAlert(alert(), ("fake",)), emit))
+    assert sink.got == [] and emitted == []
+
+
+def test_a_background_delivery_is_settled_through_the_deliver_stage() -> None:
+    """Kafka mode: the outbox does not write the log itself; the report, handled by the
+    deliver stage, does (its state can only be written from its stream)."""
+    log = MemoryDeliveryLog()
+    reports: list[tuple[str, str, str]] = []
+
+    class FlakyOnce:
+        name = "fake"
+        calls = 0
+
+        async def deliver(self, alert: Alert) -> None:
+            FlakyOnce.calls += 1
+            if FlakyOnce.calls == 1:
+                raise TransientDeliveryError("down")
+
+    async def go() -> None:
+        dispatcher = Dispatcher({"fake": FlakyOnce()}, log, backoff=Backoff(0.001, 0.01),
+                                settle_later=lambda a, s, o: reports.append((a.delivery_key, s, o)))
+        assert await dispatcher.dispatch(alert()) == {"fake": "queued"}
+        await asyncio.wait_for(dispatcher.drain(), 5)
+        await dispatcher.aclose()
+
+    asyncio.run(go())
+    assert reports == [(alert().delivery_key, "fake", "delivered")]
+    assert not log.seen(alert().delivery_key, "fake")  # not written outside the stage
+    from services.io_stages import Deliver, apply_report
+
+    deliver = Deliver(Dispatcher({}, log), lambda a: False, reports=apply_report(log))
+
+    async def nothing(record: Any) -> None:
+        raise AssertionError("a report produces nothing")
+
+    key, sink, outcome = reports[0]
+    asyncio.run(deliver(DeliveryReport(key, sink, outcome, "g"), nothing))
+    assert log.seen(alert().delivery_key, "fake")
