@@ -1,5 +1,6 @@
 """Run the adaptive `Schedule`: poll what is due (several sources at once), hand new articles
-to ``emit``, keep the schedule metrics current. Used by embedded mode and the faust worker.
+to ``emit``, keep the schedule metrics current: one round of the fetch stage
+(services/io_stages.py `Fetch`), which both runtimes tick.
 
 Each source is a unit of failure (``FeedPoller.poll_batch`` never raises): a source whose poll
 failed — unreachable, malformed, over its parse budget, or crashing — is backed off
@@ -9,7 +10,6 @@ them (``FeedPoller.hand_on``)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 from services.fetcher.metrics import INTERVAL, SCHEDULER_LAG, SOURCES_DUE, SOURCES_OVERDUE
@@ -49,17 +49,6 @@ async def run_due(
 
     await asyncio.gather(*(one(s) for s in due))
     return len(due)
-
-
-async def watch(
-    poller: FeedPoller, schedule: Schedule, emit: Emit, *, stop: asyncio.Event | None = None,
-) -> None:
-    """Poll sources as they fall due until ``stop`` is set."""
-    stop = stop or asyncio.Event()
-    while not stop.is_set():
-        await run_due(poller, schedule, emit)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=max(0.05, schedule.wait_s()))
 
 
 def _gauges(schedule: Schedule) -> None:

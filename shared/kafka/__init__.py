@@ -1,7 +1,7 @@
 """The Kafka transport: a faust app factory, the topic map and dead-letter handling.
 
-Nothing in the pure cores imports this package; each service's ``agent.py`` is a thin
-adapter that decodes a record, calls the core, and sends what comes out.
+Nothing in the pure cores imports this package; services/runtimes/kafka.py runs the declared
+stages (services/flow.py) on it: decode a record, call the stage's handler, send what comes out.
 """
 
 from shared.kafka.app import make_app, run_worker

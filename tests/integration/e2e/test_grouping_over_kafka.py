@@ -1,6 +1,6 @@
 """Alert grouping with the four workers over Kafka: corroboration updates one alert, and a
-rule's group_wait folds near-simultaneous outlets into one delivery (the faust timer ->
-control message -> deliver agent path, services/alerting/agent.py)."""
+rule's group_wait folds near-simultaneous outlets into one delivery (the faust timer -> keyed
+Tick on alerts.candidates -> decide stage path, services/runtimes/kafka.py)."""
 
 from __future__ import annotations
 
