@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from services.alerting.delivery import DeliveryLog
 from services.alerting.grouping import GroupStore
 from services.alerting.history import AlertHistory
-from services.alerting.live import LiveSide
+from services.alerting.read_side import ReadSide
 from services.alerting.reload import RuleSetHolder
 from services.alerting.rules import RuleSet
 from services.alerting.silences import Silences, SilenceStore
@@ -82,7 +82,7 @@ class Assembly:
     holder: RuleSetHolder | None = None
     rules: RuleSet | None = None
     dispatcher: Dispatcher | None = None
-    live: LiveSide | None = None
+    live: ReadSide | None = None
     decide: Decide | None = None
     sources: list[Source] = field(default_factory=list)
     _poller: FeedPoller | None = None
@@ -168,7 +168,7 @@ def _alerting(
         stores.silences, max_silences=settings.max_silences,
         retention_s=settings.retention_silences_s,
     )
-    built.live = LiveSide(stores.history, silences)
+    built.live = ReadSide(stores.history, silences)
     built.dispatcher = build_dispatcher(
         settings, stores.deliveries, sinks=sinks, on_dead_letter=runtime.dead_letter_hook(),
         settle_later=runtime.settle_later(),

@@ -91,7 +91,7 @@ def replay(
 ) -> None:
     """Feed local files through the whole pipeline and print the alerts they raise."""
     from services.embedded import embedded_pipeline
-    from services.inputs import UnreadableInput, read_inputs
+    from services.local_files import UnreadableInput, read_inputs
     from shared.records import Tick
 
     settings = _settings()
@@ -126,7 +126,7 @@ def _print_routed(items: list[Any], as_json: bool) -> int:
     count = 0
     for item in items:
         if isinstance(item, RoutedAlert):
-            if item.replay:
+            if item.resend:
                 continue  # the same report again: not a new alert
             item = item.alert
         _print_alert(item, as_json)
@@ -165,7 +165,7 @@ def extract(paths: Paths) -> None:
     that is unreadable or yields no article prints {"path", "error", "detail"}; exit status 1
     if any input could not be read."""
     from services.cleaner import Cleaner, Unusable
-    from services.inputs import UnreadableInput, read_each
+    from services.local_files import UnreadableInput, read_each
     from shared.codec import to_dict
 
     cleaner = Cleaner()
@@ -191,7 +191,7 @@ def enrich(paths: Paths) -> None:
     """Print the enriched record (entities, events, story id) of each input as JSON."""
     from services.cleaner import Cleaner, Unusable
     from services.enricher import Enricher
-    from services.inputs import UnreadableInput, read_inputs
+    from services.local_files import UnreadableInput, read_inputs
     from shared.codec import to_dict
 
     cleaner, enricher = Cleaner(), Enricher()
@@ -234,7 +234,7 @@ def rules_test(
     from services.alerting.rules import RuleError, RuleSet
     from services.cleaner import Cleaner
     from services.enricher import Enricher
-    from services.inputs import read_inputs
+    from services.local_files import read_inputs
     from services.stages import Clean, Decide, Enrich, Match
 
     try:

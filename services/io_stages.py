@@ -47,7 +47,7 @@ class Deliver:
         outcomes = await self.dispatcher.dispatch(alert, item.routes)
         log.info("alert_dispatched", alert_id=alert.alert_id, version=alert.version, **outcomes)
         if {"delivered", "queued"} & set(outcomes.values()):
-            await emit(alert)  # not a replay every sink had already received
+            await emit(alert)  # not a resend every sink had already received
 
 
 @dataclass

@@ -157,11 +157,11 @@ def decide_step(candidate: Candidate, groups: GroupStore, now: float) -> RoutedA
     ALERTS.labels(rule.name, rule.severity, decision.kind).inc()
     if decision.alert is not None:
         return RoutedAlert(stamp(decision.alert, "alerted", now), tuple(rule.routes))
-    if decision.replay is not None:
+    if decision.resend is not None:
         # A report grouping has already counted: the process may have died after recording the
         # group and before delivering, so hand the current alert on again. The delivery log
         # makes this a no-op where it was delivered.
-        return RoutedAlert(decision.replay, tuple(rule.routes), replay=True)
+        return RoutedAlert(decision.resend, tuple(rule.routes), resend=True)
     return None
 
 

@@ -216,7 +216,7 @@ class RoutedAlert:
 
     alert: Alert
     routes: tuple[str, ...]
-    replay: bool = False  # handed on again for safety; sinks that have it skip it
+    resend: bool = False  # handed on again for safety; sinks that have it skip it
 
 
 @dataclass(frozen=True, slots=True)

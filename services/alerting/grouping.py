@@ -6,7 +6,7 @@ side effects apart from `store.put`.
 A group is (rule, event signature) — independent of story and outlet, so the same event
 reported by three outlets is one alert with versions 1, 2, 3. An article already counted in
 the group (a reprocessed message after a crash, a replay) is a "duplicate": no new version.
-Its `Decision.replay` carries the group's current alert so a caller that crashed between
+Its `Decision.resend` carries the group's current alert so a caller that crashed between
 storing the state and delivering may deliver it again; the delivery log makes that harmless.
 """
 
@@ -86,7 +86,7 @@ class GroupStore(Protocol):
 class Decision:
     kind: DecisionKind
     alert: Alert | None  # set for "new" and "updated" only
-    replay: Alert | None = field(default=None)  # for "duplicate": the group's current alert
+    resend: Alert | None = field(default=None)  # for "duplicate": the group's current alert
     due_at: float | None = field(default=None)  # for "held" by group timing: when it goes out
 
 

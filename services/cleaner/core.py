@@ -6,7 +6,16 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from services.cleaner import dates, fingerprint, html, inputs, language, metadata, stubs, text
+from services.cleaner import (
+    body_checks,
+    dates,
+    fingerprint,
+    html,
+    language,
+    metadata,
+    stubs,
+    text,
+)
 from services.cleaner.errors import Unusable
 from services.cleaner.filters import filter_paragraphs
 from services.cleaner.lines import word_count
@@ -117,11 +126,11 @@ class Cleaner:
         body = raw.body or ""
         if not body.strip():
             raise Unusable("no_body", "empty body")
-        inputs.check_size(body)
-        inputs.check_binary(body)
-        body = inputs.repair_encoding(body)
-        inputs.check_kind(body, raw.content_type or "")
-        if inputs.looks_like_html(body, raw.content_type or ""):
+        body_checks.check_size(body)
+        body_checks.check_binary(body)
+        body = body_checks.repair_encoding(body)
+        body_checks.check_kind(body, raw.content_type or "")
+        if body_checks.looks_like_html(body, raw.content_type or ""):
             return _from_html(raw, body)
         if _is_short_text(raw):
             return _from_short_text(raw, body)
@@ -137,7 +146,7 @@ def _is_short_text(raw: RawArticle) -> bool:
     pages."""
     body = raw.body or ""
     return (raw.content_type or "").startswith("text/plain") and \
-        len(body.split()) <= SHORT_TEXT_MAX_WORDS and not inputs.looks_like_html(body, "")
+        len(body.split()) <= SHORT_TEXT_MAX_WORDS and not body_checks.looks_like_html(body, "")
 
 
 def _from_short_text(raw: RawArticle, body: str) -> _Draft:

@@ -64,7 +64,7 @@ def test_same_article_again_is_a_duplicate_and_stores_nothing() -> None:
     again = decide(candidate_from(1, "CNN"), store, 2.0)
     assert first.kind == "new" and again.kind == "duplicate"
     assert again.alert is None
-    assert again.replay == first.alert  # what a caller that crashed mid-way may re-deliver
+    assert again.resend == first.alert  # what a caller that crashed mid-way may re-deliver
     assert len(store.puts) == 1
 
 

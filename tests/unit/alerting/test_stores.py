@@ -21,7 +21,7 @@ def test_sqlite_group_store_survives_reopen(tmp_path: Path) -> None:
     reopened = SqliteGroupStore(path)
     again = decide(RULES.match(enriched(troops(), art=article(1, "CNN")))[0], reopened, 2.0)
     other = decide(RULES.match(enriched(troops(), art=article(2, "BBC")))[0], reopened, 3.0)
-    assert again.kind == "duplicate" and again.replay == first.alert
+    assert again.kind == "duplicate" and again.resend == first.alert
     assert other.kind == "updated" and other.alert is not None
     assert other.alert.version == 2 and first.alert is not None
     assert other.alert.alert_id == first.alert.alert_id

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.cleaner import Cleaner, Unusable
-from services.cleaner.inputs import MAX_CHARS
+from services.cleaner.body_checks import MAX_CHARS
 from shared.records import CleanArticle
 from tests.unit.cleaner.conftest import raw
 

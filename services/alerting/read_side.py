@@ -20,7 +20,7 @@ log = get_logger(__name__)
 
 
 @dataclass
-class LiveSide:
+class ReadSide:
     """What a transport hands delivered alerts to, and asks before delivering one."""
 
     history: AlertHistory
