@@ -10,6 +10,9 @@ through the same function. Nothing is built at import time.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,8 +39,11 @@ from services.fetcher.state import FetchState
 from services.flow import PIPELINE, StageSpec
 from services.io_stages import Deliver, Fetch, apply_report
 from services.stages import Clean, Decide, Dedup, Enrich, Match, SeenIds, warm_up
+from shared.observability import STATE_PRUNED, get_logger
 from shared.records import Alert
 from shared.settings import Settings
+
+log = get_logger(__name__)
 
 DeadLetterHook = Callable[[Alert, str, Exception], Any]
 Prune = Callable[[float], int]  # now -> rows forgotten
@@ -107,6 +113,33 @@ class Assembly:
                 robots_cache_max=self.settings.robots_cache_max,
             )
         return self._poller
+
+    def prune_state(self, now: float | None = None) -> dict[str, int]:
+        """Apply every store's retention now; rows forgotten per store (also counted). The
+        one retention job of both runtimes: each runtime's stores bring their own pruners."""
+        at = time.time() if now is None else now
+        gone = {}
+        for store, prune in self.stores.retention:
+            gone[store] = prune(at)
+            STATE_PRUNED.labels(store).inc(gone[store])
+        if any(gone.values()):
+            log.info("state_pruned", **gone)
+        return gone
+
+    def reload_rules_if_changed(self) -> None:
+        if self.holder is not None:
+            self.holder.reload_if_changed()
+
+    def reload_rules_on_sighup(self, on: bool = True) -> None:
+        """``kill -HUP`` reloads the rule files (where the platform has signals)."""
+        if self.holder is None:
+            return
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            if on:
+                loop.add_signal_handler(signal.SIGHUP, self.holder.reload)
+            else:
+                loop.remove_signal_handler(signal.SIGHUP)
 
     async def aclose(self) -> None:
         if self.dispatcher is not None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import signal
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,7 +27,7 @@ from services.bootstrap import Assembly, DeadLetterHook, Stores
 from services.fetcher.state import MemoryFetchState, SqliteFetchState
 from services.flow import StageSpec
 from services.stages import MemorySeenIds, SeenKeys
-from shared.observability import MESSAGES_IN, STATE_PRUNED, get_logger
+from shared.observability import MESSAGES_IN, get_logger
 from shared.records import Alert, Tick
 from shared.settings import Settings
 
@@ -173,37 +171,26 @@ class InProcessPipeline:
         """Apply retention and resume the deliveries a previous run left pending; then, in the
         background: ticks for the stages that declare a period (but fetch, which the caller
         drives), rules watched (and SIGHUP), retention applied every ``prune_every_s``."""
-        self.prune_state()
+        self.built.prune_state()
         if self.built.dispatcher is not None:
             await self.built.dispatcher.resume()
         for spec in self.specs:
             if spec.tick_s is not None and spec.name != "fetch":
                 self._every(spec.tick_s, functools.partial(self.tick, spec.name))
         self._every(prune_every_s, self._prune)
-        holder = self.built.holder
-        if holder is not None:
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, holder.reload)
+        if self.built.holder is not None:
+            self.built.reload_rules_on_sighup()
             self._every(rules_poll_s, self._reload)
 
     async def _prune(self) -> None:
         # Indexed range deletes, once an hour: short enough to run on the loop itself.
-        self.prune_state()
+        self.built.prune_state()
 
     async def _reload(self) -> None:
-        if self.built.holder is not None:
-            self.built.holder.reload_if_changed()
+        self.built.reload_rules_if_changed()
 
     def prune_state(self, now: float | None = None) -> dict[str, int]:
-        """Apply every store's retention now; rows forgotten per store (also counted)."""
-        at = time.time() if now is None else now
-        gone = {}
-        for store, prune in self.built.stores.retention:
-            gone[store] = prune(at)
-            STATE_PRUNED.labels(store).inc(gone[store])
-        if any(gone.values()):
-            log.info("state_pruned", **gone)
-        return gone
+        return self.built.prune_state(now)
 
     def _every(self, period_s: float, job: Callable[[], Awaitable[object]]) -> None:
         async def loop() -> None:
@@ -230,6 +217,4 @@ class InProcessPipeline:
                 await asyncio.wait_for(dispatcher.drain(), drain_s)
         await self.built.aclose()
         self._core_thread.shutdown(wait=True)
-        if self.built.holder is not None:
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        self.built.reload_rules_on_sighup(False)

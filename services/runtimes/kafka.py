@@ -16,8 +16,6 @@ built. Nothing else in the project imports faust but shared/kafka and this packa
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -50,7 +48,7 @@ from shared.kafka.follow import TopicFollower
 from shared.kafka.retention import forget_local
 from shared.kafka.stage import Emit, StageLoop
 from shared.kafka.topics import retention_configs
-from shared.observability import DEAD_LETTERS, STATE_PRUNED, get_logger
+from shared.observability import DEAD_LETTERS, get_logger
 from shared.records import Alert, DeadLetter, DeliveryReport, RawArticle, Tick
 from shared.settings import Settings
 
@@ -287,12 +285,7 @@ class KafkaService:
             self.app.task(self._serve_read_side)
 
     async def _retention(self) -> None:
-        now = time.time()
-        gone = {store: prune(now) for store, prune in self.built.stores.retention}
-        for store, count in gone.items():
-            STATE_PRUNED.labels(store).inc(count)
-        if any(gone.values()):
-            log.info("state_pruned", **gone)
+        self.built.prune_state()
 
     def _fetcher_side(self) -> None:
         settings, state = self.settings, self.runtime.shared_state
@@ -331,14 +324,10 @@ class KafkaService:
                             self.built.poller, self.emit_article)
 
     async def _watch_rules(self) -> None:
-        if self.built.holder is not None:
-            self.built.holder.reload_if_changed()
+        self.built.reload_rules_if_changed()
 
     async def _install_sighup(self) -> None:
-        holder = self.built.holder
-        if holder is not None:
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, holder.reload)
+        self.built.reload_rules_on_sighup()
 
     async def _serve_read_side(self) -> None:
         live, silences = self.built.live, self.runtime.silences
