@@ -71,12 +71,13 @@ def run(
 
     overrides: dict[str, Any] = {"feeds_file": feeds} if feeds else {}
     settings = _settings(**overrides)
-    _exposure(settings, ("alerting",))  # embedded mode serves the API, not the push endpoint
+    # Embedded mode serves the API and, unless --once, the fetcher's push/WebSub endpoints.
+    _exposure(settings, ("alerting",) if once else ("alerting", "fetcher"))
     _logging(settings)
     try:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
             asyncio.run(run_embedded(settings, once=once))
-    except StateFileError as exc:  # which file, and what to do: no traceback needed
+    except (StateFileError, SettingsError) as exc:  # which file or setting: no traceback
         typer.echo(f"frontwire: {exc}", err=True)
         raise typer.Exit(2) from None
 

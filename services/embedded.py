@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from services.alerting.sinks import Sink
 from services.bootstrap import bootstrap
+from services.fetcher.intake_http import EmbeddedIntake
 from services.fetcher.schedule import Schedule
 from services.io_stages import Fetch
 from services.runtimes.inprocess import InProcessPipeline, InProcessRuntime
@@ -54,7 +55,13 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
     live = pipeline.built.live
     if live is not None and not once:  # a one-shot poll has no use for a live page
         await live.serve(settings)
+    # POST /articles and /websub/{key}, as the Kafka fetcher serves them; what they take
+    # goes into the same pipeline as polled articles, dedup stage first.
+    intake = EmbeddedIntake(settings, pipeline.built.sources, pipeline.built.poller,
+                            fetch.subscriber, lambda raw: pipeline.send("dedup", raw))
     try:
+        if not once:
+            await intake.start()
         with _stop_on_sigterm() as stopping:
             try:
                 await _watch_feeds(pipeline, fetch, once=once)
@@ -63,6 +70,7 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
                     raise
                 log.info("embedded_stopping", signal="SIGTERM")
     finally:
+        await intake.aclose()
         await pipeline.aclose()
         if live is not None:
             await live.aclose()

@@ -1,213 +1,86 @@
-"""The fetcher worker's HTTP endpoints: ``POST /articles`` (pushed articles) and
-``/websub/{key}`` (WebSub intent verification GET and content distribution POST).
+"""The fetcher worker's HTTP endpoints as faust views: ``POST /articles`` (pushed articles)
+and ``/websub/{key}`` (WebSub intent verification GET and content distribution POST).
 
-Both run behind the request guard of shared/web_guard.py: a foreign ``Host`` or ``Origin`` is
-refused (403) before anything else, so no web page can push articles (and so fake alerts)
-through the loopback port; a push must be JSON or HTML (415 otherwise), types a page can only
-send cross-site after a CORS preflight these views never grant; and WebSub callbacks, which
-only hubs (servers) call, refuse any request that carries an Origin at all.
+Thin adapters: the handlers, the request guard in front of them and every refusal (403
+foreign Host/Origin, 415 wrong type, 401 token, 413 too large, WebSub refusing any Origin)
+are runtime-neutral, in services/fetcher/intake.py; embedded mode serves the same handlers
+on aiohttp (services/fetcher/intake_http.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import faust
-import orjson
 from faust.web import View
 
-from services.fetcher.feeds import FeedError
-from services.fetcher.metrics import PUSHES, WEBSUB
-from services.fetcher.poller import FeedPoller, push_article
+from services.fetcher.intake import (
+    MAX_PUSH_BYTES,
+    MAX_TITLE_CHARS,
+    MAX_URL_CHARS,
+    MAX_WEBSUB_BYTES,
+    PUSH_TYPES,
+    BadPush,
+    Emitter,
+    Incoming,
+    PushIntake,
+    Reply,
+    TooLarge,
+    WebSubIntake,
+    authorised,
+    make_subscriber,
+    pushed,
+    read_limited,
+)
+from services.fetcher.poller import FeedPoller
 from services.fetcher.sources import Source
 from services.fetcher.websub import Subscriber
-from shared.errors import InputError
-from shared.observability import get_logger
-from shared.records import RawArticle
 from shared.settings import Settings
-from shared.stamps import stamp
-from shared.web_guard import JSON_TYPES, Refusals, RequestPolicy, media_type, same_secret
 
-log = get_logger(__name__)
-
-MAX_PUSH_BYTES = 5_000_000
-MAX_WEBSUB_BYTES = 5_000_000
-MAX_URL_CHARS = 4096
-MAX_TITLE_CHARS = 2000
-PUSH_TYPES = JSON_TYPES | {"text/html"}
-_REFUSALS = Refusals("fetcher")
-Emitter = Callable[[RawArticle], Awaitable[None]]
+__all__ = [  # the handlers' names, kept importable from here
+    "MAX_PUSH_BYTES", "MAX_TITLE_CHARS", "MAX_URL_CHARS", "MAX_WEBSUB_BYTES", "PUSH_TYPES",
+    "BadPush", "Emitter", "TooLarge", "add_push_view", "add_websub_view", "authorised",
+    "make_subscriber", "pushed", "read_limited",
+]
 
 
-class TooLarge(InputError):
-    """A pushed body over the size limit (answered 413)."""
+def incoming(request: Any) -> Incoming:
+    """A faust (aiohttp underneath) request as the handlers see it."""
+
+    async def read(limit: int) -> bytes:
+        return await read_limited(request.headers, request.content, limit)
+
+    return Incoming(request.method, request.path, request.headers, dict(request.query), read)
 
 
-class BadPush(InputError, ValueError):
-    """A pushed body that is no article we can take (answered 400)."""
-
-
-async def read_limited(request: Any, limit: int) -> bytes:
-    """The whole request body, or TooLarge past ``limit`` bytes (declared or streamed)."""
-    declared = request.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise TooLarge
-    body = bytearray()
-    while chunk := await request.content.read(65_536):
-        body += chunk
-        if len(body) > limit:
-            raise TooLarge
-    return bytes(body)
-
-
-def refused(policy: RequestPolicy, view: View, request: Any) -> Any | None:
-    """The 403/415 answer for a request the guard refuses, or None to go on."""
-    refusal = policy.refusal(request.method, request.headers)
-    if refusal is None:
-        return None
-    _REFUSALS.record(refusal, request.method, request.path, request.headers)
-    if request.path == "/articles":
-        PUSHES.labels("refused").inc()
-    return view.json({"error": refusal.message}, status=refusal.status)
+def answer(view: View, reply: Reply) -> Any:
+    if reply.json is not None:
+        return view.json(reply.json, status=reply.status)
+    return view.text(reply.text, status=reply.status)
 
 
 def add_push_view(app: faust.App, settings: Settings, emit: Emitter) -> None:
-    policy = RequestPolicy.from_settings(settings, body_types=PUSH_TYPES)
+    intake = PushIntake(settings, emit)
 
     @app.page("/articles")
     class PushArticle(View):
         """POST an article (JSON {url, html|text, title} or a bare HTML body)."""
 
         async def post(self, request: Any) -> Any:
-            if (refusal := refused(policy, self, request)) is not None:
-                return refusal
-            if not authorised(settings, request.headers.get("Authorization", "")):
-                PUSHES.labels("unauthorised").inc()
-                return self.json({"error": "missing or wrong bearer token"}, status=401)
-            try:
-                body = await read_limited(request, MAX_PUSH_BYTES)
-                article = pushed(body, request.headers.get("Content-Type", ""))
-            except TooLarge:
-                PUSHES.labels("too_large").inc()
-                return self.json({"error": f"larger than {MAX_PUSH_BYTES} bytes"}, status=413)
-            except ValueError as exc:
-                PUSHES.labels("invalid").inc()
-                return self.json({"error": str(exc)}, status=400)
-            await emit(article)
-            PUSHES.labels("accepted").inc()
-            return self.json({"id": article.id}, status=202)
-
-
-def authorised(settings: Settings, header: str) -> bool:
-    """Open when no push token is configured (loopback only, see `check_exposure`); else
-    ``Authorization: Bearer <token>``. Never raises, whatever bytes the header holds."""
-    if settings.push_token is None:
-        return True
-    return same_secret(header, f"Bearer {settings.push_token.get_secret_value()}")
-
-
-def pushed(body: bytes, content_type: str) -> RawArticle:
-    """JSON {url, html|text, title} or a bare HTML/text body; BadPush (400) for anything
-    else, including fields of the wrong type."""
-    if media_type(content_type) == "application/json":
-        try:
-            obj = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise BadPush(f"not JSON: {exc}") from exc
-        if not isinstance(obj, dict):
-            raise BadPush("expected an object with 'html' or 'text'")
-        html, text = _field(obj, "html", MAX_PUSH_BYTES), _field(obj, "text", MAX_PUSH_BYTES)
-        if not (html or text):
-            raise BadPush("expected an object with 'html' or 'text'")
-        url = _field(obj, "url", MAX_URL_CHARS)
-        if url and not _http_url(url):
-            raise BadPush("url: expected an absolute http(s) URL")
-        title = _field(obj, "title", MAX_TITLE_CHARS)
-        kind = "text/html" if html else "text/plain"
-        article = push_article(url or None, html or text or "", kind, title=title)
-    else:
-        kind = "text/html" if "html" in content_type else "text/plain"
-        article = push_article(None, body.decode("utf-8", errors="replace"), kind)
-    return article if "fetched" in article.stamps else stamp(article, "fetched")
-
-
-def _field(obj: dict[str, Any], name: str, limit: int) -> str | None:
-    value = obj.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadPush(f"{name}: expected a string")
-    if len(value) > limit:
-        raise BadPush(f"{name}: longer than {limit} characters")
-    return value
-
-
-def _http_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
-def make_subscriber(settings: Settings) -> Subscriber | None:
-    """WebSub needs a callback URL the hubs can reach (``FRONTWIRE_WEBSUB_CALLBACK_BASE``) and
-    one master secret shared by all instances (``FRONTWIRE_WEBSUB_SECRET``, else the push
-    token; a random one only works while a single instance serves the callbacks)."""
-    base = settings.websub_callback_base
-    if not base:
-        return None
-    secret = settings.websub_secret or settings.push_token
-    master = secret.get_secret_value() if secret else os.urandom(32).hex()
-    return Subscriber(master.encode(), base)
+            return answer(self, await intake.post(incoming(request)))
 
 
 def add_websub_view(
     app: faust.App, settings: Settings, sub: Subscriber, sources: Sequence[Source],
     poller: Callable[[], FeedPoller], emit: Emitter,
 ) -> None:
-    by_url = {s.url: s for s in sources}
-    tasks: set[asyncio.Task[None]] = set()
-    # Hubs call back on the callback base's name; they are servers, so no Origin, any type.
-    callback_host = urlsplit(sub.callback_base).hostname or ""
-    policy = RequestPolicy.from_settings(
-        settings, callback_host, body_types=None, browsers=False
-    )
-
-    async def ingest(topic: str, body: bytes) -> None:
-        source = by_url.get(topic) or Source(name=topic, url=topic)
-        try:  # handed on one by one: an article is seen only once it has been emitted
-            await poller().ingest(source, body, topic, emit)
-        except FeedError as exc:
-            log.warning("websub_bad_content", topic=topic, error=str(exc))
-        except Exception:  # a background task: nobody else would see it
-            log.exception("websub_ingest_failed", topic=topic)
+    intake = WebSubIntake(settings, sub, sources, poller, emit)
 
     @app.page("/websub/{key}")
     class WebSubCallback(View):
         async def get(self, request: Any, key: str) -> Any:
-            if (refusal := refused(policy, self, request)) is not None:
-                return refusal
-            status, text = sub.intent(key, dict(request.query))
-            WEBSUB.labels("verified" if status == 200 else "denied").inc()
-            return self.text(text, status=status)
+            return answer(self, await intake.get(key, incoming(request)))
 
         async def post(self, request: Any, key: str) -> Any:
-            if (refusal := refused(policy, self, request)) is not None:
-                return refusal
-            try:
-                body = await read_limited(request, MAX_WEBSUB_BYTES)
-            except TooLarge:
-                return self.text("too large", status=413)
-            topics = {sub.key(t): t for _, t in poller().hubs.values()}
-            status, topic = sub.delivery(key, body, dict(request.headers), topics)
-            WEBSUB.labels("delivered" if topic else "bad_signature").inc()
-            if topic is not None:
-                task = asyncio.create_task(ingest(topic, body))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-            return self.text("", status=status)
+            return answer(self, await intake.post(key, incoming(request)))

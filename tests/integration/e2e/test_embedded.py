@@ -11,7 +11,7 @@ import orjson
 
 from tests.paths import SEED_ARTICLE, require_shared
 from tests.support.articles import deployment_article
-from tests.support.cluster import FRONTWIRE
+from tests.support.cluster import FRONTWIRE, free_port
 from tests.support.http import StaticSite, WebhookReceiver
 
 
@@ -92,7 +92,8 @@ def test_sigterm_mid_delivery_finishes_it_and_a_restart_sends_nothing_again(
         feeds.write_text(f"sources:\n  - name: loopback\n    url: {site.url}/feed.xml\n")
         env = {**os.environ, "FRONTWIRE_STATE_DIR": str(tmp_path / "state"),
                "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]', "FRONTWIRE_API_ENABLED": "false",
-               "FRONTWIRE_WEBHOOK_URL": f"{hook.url}/hook", "FRONTWIRE_CONSOLE_SINK": "false"}
+               "FRONTWIRE_WEBHOOK_URL": f"{hook.url}/hook", "FRONTWIRE_CONSOLE_SINK": "false",
+               "FRONTWIRE_WEB_PORT": str(free_port())}  # the push endpoint: not 6066
         proc = subprocess.Popen([str(FRONTWIRE), "run", "--feeds", str(feeds)],
                                 stderr=subprocess.PIPE, text=True, env=env)
         try:

@@ -17,7 +17,7 @@ import orjson
 import pytest
 
 from tests.support.articles import deployment_article
-from tests.support.cluster import FRONTWIRE
+from tests.support.cluster import FRONTWIRE, free_port
 from tests.support.hostile import FAILING_FEEDS, feeds_yaml, hostile_site
 from tests.support.http import StaticSite, WebhookReceiver
 
@@ -44,6 +44,7 @@ def _env(tmp_path: Path, hook: WebhookReceiver) -> dict[str, str]:
         "FRONTWIRE_WEBHOOK_URL": f"{hook.url}/hook",
         "FRONTWIRE_CONSOLE_SINK": "false",
         "FRONTWIRE_API_ENABLED": "false",
+        "FRONTWIRE_WEB_PORT": str(free_port()),  # the push endpoint: not the shared 6066
     }
 
 

@@ -8,7 +8,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -17,51 +16,12 @@ from services.fetcher.http import HttpFetcher
 from services.fetcher.poller import FeedPoller
 from services.fetcher.sources import Source
 from services.fetcher.state import MemoryFetchState
-from services.fetcher.websub import Subscriber, sign, subscribe
+from services.fetcher.websub import Subscriber, subscribe
 from tests.integration.fetcher.conftest import LoopbackServer
 from tests.support.aio import serve_app
+from tests.support.websub import Hub, serve_hub, websub_rss
 
 pytestmark = pytest.mark.asyncio
-
-
-class Hub:
-    """Accepts subscriptions, verifies intent (challenge echo), then can publish."""
-
-    def __init__(self) -> None:
-        self.subs: dict[str, dict[str, str]] = {}
-        self.verified: list[bool] = []
-
-    async def handle(self, request: web.Request) -> web.Response:
-        form = {k: str(v) for k, v in (await request.post()).items()}
-        asyncio.get_running_loop().create_task(self.verify(form))
-        return web.Response(status=202)
-
-    async def verify(self, form: dict[str, str]) -> None:
-        params = {
-            "hub.mode": "subscribe",
-            "hub.topic": form["hub.topic"],
-            "hub.challenge": "xyzzy-42",
-            "hub.lease_seconds": "3600",
-        }
-        async with httpx.AsyncClient() as client:
-            resp = await client.get(form["hub.callback"], params=params)
-        ok = resp.status_code == 200 and resp.text == "xyzzy-42"
-        self.verified.append(ok)
-        if ok:
-            self.subs[form["hub.topic"]] = form
-
-    async def publish(self, topic: str, body: bytes, *, secret: str | None = None) -> int:
-        form = self.subs[topic]
-        headers = {
-            "Content-Type": "application/rss+xml",
-            "Link": f'<{self.url}>; rel="hub", <{topic}>; rel="self"',
-            "X-Hub-Signature": sign(secret or form["hub.secret"], body, "sha256"),
-        }
-        async with httpx.AsyncClient() as client:
-            resp = await client.post(form["hub.callback"], content=body, headers=headers)
-        return resp.status_code
-
-    url = ""
 
 
 def _callback_app(sub: Subscriber, poller: FeedPoller, got: list[Any]) -> web.Application:
@@ -86,21 +46,8 @@ def _callback_app(sub: Subscriber, poller: FeedPoller, got: list[Any]) -> web.Ap
 
 @pytest_asyncio.fixture
 async def hub() -> AsyncIterator[Hub]:
-    h = Hub()
-    app = web.Application()
-    app.router.add_post("/", h.handle)
-    async with serve_app(app) as url:
-        h.url = f"{url}/"
-        yield h
-
-
-def _rss(hub: str, topic: str, links: list[str]) -> str:
-    items = "".join(f"<item><title>{u}</title><link>{u}</link></item>" for u in links)
-    return (
-        f'<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t'
-        f'</title><atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{topic}"/>'
-        f"{items}</channel></rss>"
-    )
+    async with serve_hub() as served:
+        yield served
 
 
 async def test_subscribe_verify_and_signed_delivery(
@@ -119,7 +66,9 @@ async def test_subscribe_verify_and_signed_delivery(
         "/feed.xml",
         lambda r: asyncio.sleep(
             0,
-            web.Response(text=_rss(hub.url, topic, pages[:1]), content_type="application/rss+xml"),
+            web.Response(
+                text=websub_rss(hub.url, topic, pages[:1]), content_type="application/rss+xml"
+            ),
         ),
     )
     poller, got = FeedPoller(fetcher, MemoryFetchState()), []
@@ -132,7 +81,7 @@ async def test_subscribe_verify_and_signed_delivery(
             while not hub.verified:
                 await asyncio.sleep(0.01)
         assert hub.verified == [True] and not sub.needs_subscribe(topic)
-        body = _rss(hub.url, topic, pages).encode()
+        body = websub_rss(hub.url, topic, pages).encode()
         assert await hub.publish(topic, body, secret="forged") == 403
         assert got == []
         assert await hub.publish(topic, body) == 202
@@ -147,7 +96,7 @@ async def test_pushed_articles_are_seen_only_once_handed_on(
     for n in range(2):
         server.route(f"/q/{n}", lambda r: asyncio.sleep(
             0, web.Response(text=f"<p>{r.path}</p>", content_type="text/html")))
-    body = _rss("https://hub.example/", topic, pages).encode()
+    body = websub_rss("https://hub.example/", topic, pages).encode()
     poller = FeedPoller(fetcher, MemoryFetchState())
 
     async def broker_down(article: Any) -> None:
