@@ -30,7 +30,7 @@ from services.alerting.sinks import Dispatcher, Sink, build_sinks
 from services.alerting.sinks.dispatcher import SettleLater
 from services.cleaner import Cleaner
 from services.enricher import Enricher
-from services.fetcher.agent_web import make_subscriber
+from services.fetcher.intake import make_subscriber
 from services.fetcher.http import HttpFetcher
 from services.fetcher.poller import FeedPoller
 from services.fetcher.schedule import Schedule

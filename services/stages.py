@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from services.alerting.grouping import Candidate, GroupStore, decide
@@ -37,9 +37,16 @@ Rules = Callable[[], RuleSet]  # the rules in force now (a reload swaps them)
 
 
 class SeenIds(Protocol):
-    """Article ids already handed on, with retention: the dedup stage's state."""
+    """Article ids already handed on, with retention: the dedup stage's state.
+
+    ``first_seen`` claims an id; ``settle`` says the article it let through was handled to
+    the end (alerted, dropped as unusable, or failed for good). A store whose runtime has no
+    commit point of its own (one process) makes the claim durable only then, so an article
+    interrupted by a crash is let through again when it is fetched again."""
 
     def first_seen(self, article_id: str, now: float) -> bool: ...
+
+    def settle(self, article_id: str) -> None: ...
 
 
 class MemorySeenIds:
@@ -52,6 +59,9 @@ class MemorySeenIds:
         self._seen[article_id] = now
         return True
 
+    def settle(self, article_id: str) -> None:
+        pass  # memory: nothing outlives the process anyway
+
     def prune(self, older_than_s: float, now: float) -> int:
         old = [k for k, at in self._seen.items() if at < now - older_than_s]
         for key in old:
@@ -62,17 +72,23 @@ class MemorySeenIds:
 @dataclass
 class SeenKeys:
     """SeenIds over a fetch state's seen-set (SQLite in embedded mode), which has retention:
-    article ids live next to the feed keys, under their own prefix."""
+    article ids live next to the feed keys, under their own prefix. A claim is held in memory
+    until `settle` writes it."""
 
     store: SeenStore
     prefix: str = "article:"
+    _claimed: set[str] = field(default_factory=set)
 
     def first_seen(self, article_id: str, now: float) -> bool:
-        key = self.prefix + article_id
-        if self.store.seen(key):
+        if article_id in self._claimed or self.store.seen(self.prefix + article_id):
             return False
-        self.store.add(key)
+        self._claimed.add(article_id)
         return True
+
+    def settle(self, article_id: str) -> None:
+        if article_id in self._claimed:
+            self.store.add(self.prefix + article_id)
+            self._claimed.discard(article_id)
 
 
 @dataclass
@@ -91,6 +107,10 @@ class Dedup:
         DEDUP.labels("first").inc()
         MESSAGES_OUT.labels("fetcher").inc()
         return [raw]
+
+    def settle(self, raw: RawArticle) -> None:
+        """The article this stage let through was handled to the end of the pipeline."""
+        self.seen.settle(raw.id)
 
 
 @dataclass

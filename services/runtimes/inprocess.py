@@ -97,14 +97,27 @@ class InProcessPipeline:
         of the pipeline) produced from it."""
         MESSAGES_IN.labels("embedded").inc()
         stop = self.index(until) + 1 if until is not None else len(self.specs)
+        return await self._guarded(self.index(stage), stop, record)
+
+    async def _guarded(self, start: int, stop: int, record: Any) -> list[Any]:
+        """One record through the stages from ``start``: a unit of failure. An unexpected
+        error is logged and the record dropped (as a dead letter would be) without stopping
+        the others. A record handled to the end, or dropped so, is settled with the stage it
+        entered (the dedup stage then makes its id durable); one interrupted by a stop is not,
+        so it is let through again when it comes again."""
         try:
-            return await self._run(self.index(stage), stop, record)
+            out = await self._run(start, stop, record)
         except asyncio.CancelledError:
             raise
         except Exception:  # one bad record must not stop the others
-            log.exception("record_failed", stage=stage, record=type(record).__name__,
-                          id=getattr(record, "id", None))
-            return []
+            log.exception("record_failed", stage=self.specs[start].name,
+                          record=type(record).__name__, id=getattr(record, "id", None))
+            out = []
+        if start < len(self.specs):
+            settle = getattr(self.built.handlers[self.specs[start].name], "settle", None)
+            if settle is not None:
+                settle(record)
+        return out
 
     async def _run(self, start: int, stop: int, record: Any) -> list[Any]:
         if start >= stop:
@@ -116,7 +129,7 @@ class InProcessPipeline:
             out: list[Any] = []
 
             async def emit(produced: Any) -> None:
-                out.extend(await self._run(start + 1, stop, produced))
+                out.extend(await self._guarded(start + 1, stop, produced))
 
             await self.built.handlers[spec.name](record, emit)
             return out

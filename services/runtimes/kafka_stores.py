@@ -98,6 +98,8 @@ class TableSeenIds:
         self.table[article_id] = now
         return True
 
+    def settle(self, article_id: str) -> None:
+        pass  # the table write commits with the stage's offset and its output
 
 def seen_stamp(key: str, value: Any) -> float | None:
     """When a fetcher-seen-ids entry was written."""

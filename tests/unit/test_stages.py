@@ -178,3 +178,55 @@ def test_a_background_delivery_is_settled_through_the_deliver_stage() -> None:
     key, sink, outcome = reports[0]
     asyncio.run(deliver(DeliveryReport(key, sink, outcome, "g"), nothing))
     assert log.seen(alert().delivery_key, "fake")
+
+
+def test_an_article_interrupted_before_the_end_is_let_through_again(tmp_path: Path) -> None:
+    """Embedded mode has no offsets: the dedup stage's claim becomes durable only once the
+    article went through the whole pipeline (or failed for good), so an article a crash or a
+    stop interrupted is processed when it is fetched again."""
+    from services.fetcher.state import SqliteFetchState
+    from services.stages import Dedup, SeenKeys
+
+    raw = RawArticle(id="a", url="u", source="s", content_type="text/plain", body="x")
+    state = SqliteFetchState(tmp_path / "fetcher.sqlite")
+    dedup = Dedup(SeenKeys(state))
+    assert dedup(raw, 1.0) == [raw]
+    assert dedup(raw, 1.5) == []  # claimed: a second copy in flight is a duplicate
+    after_a_crash = Dedup(SeenKeys(SqliteFetchState(tmp_path / "fetcher.sqlite")))
+    assert after_a_crash(raw, 2.0) == [raw]  # never settled: let through again
+    after_a_crash.settle(raw)
+    again = Dedup(SeenKeys(SqliteFetchState(tmp_path / "fetcher.sqlite")))
+    assert again(raw, 3.0) == []
+
+
+def test_the_in_process_runtime_settles_what_it_handled_and_drops_what_failed(
+    tmp_path: Path,
+) -> None:
+    from services.stages import Dedup
+
+    class Settling(MemorySeenIds):
+        def __init__(self) -> None:
+            super().__init__()
+            self.settled: list[str] = []
+
+        def settle(self, article_id: str) -> None:
+            self.settled.append(article_id)
+
+    seen = Settling()
+    pipeline = InProcessPipeline(built(tmp_path, RecordingSink()))
+    pipeline.built.handlers["dedup"] = Dedup(seen)
+
+    def boom(record: Any, now: float) -> list[Any]:
+        raise RuntimeError("a bug in a later stage")
+
+    pipeline.built.handlers["clean"] = boom
+    pipeline.specs = [s for s in PIPELINE if s.name in ("dedup", "clean")]
+    raw = RawArticle(id="a", url="u", source="s", content_type="text/plain", body="x")
+
+    async def go() -> list[Any]:
+        out = await pipeline.send("dedup", raw)
+        await pipeline.aclose()
+        return out
+
+    assert asyncio.run(go()) == []  # logged and dropped, not raised
+    assert seen.settled == ["a"]  # failed for good: not retried forever
