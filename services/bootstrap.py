@@ -30,8 +30,8 @@ from services.alerting.sinks import Dispatcher, Sink, build_sinks
 from services.alerting.sinks.dispatcher import SettleLater
 from services.cleaner import Cleaner
 from services.enricher import Enricher
-from services.fetcher.intake import make_subscriber
 from services.fetcher.http import HttpFetcher
+from services.fetcher.intake import make_subscriber
 from services.fetcher.poller import FeedPoller
 from services.fetcher.schedule import Schedule
 from services.fetcher.sources import Source, load_sources
