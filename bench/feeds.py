@@ -3,7 +3,7 @@
     python -m bench.feeds ../shared/benchmarks/feeds      (or: make bench-feeds)
 
 The corpus is feedparser's own test feeds (2,100 files; used by path, never copied). Each
-file is read by `services.fetcher.feeds.parse_document` (the lxml fast path, feedparser for
+file is read by `services.fetcher.feed_formats.parse_document` (the lxml fast path, feedparser for
 what it is not sure of, JSON Feed by hand) and by feedparser alone, reduced the way frontwire
 reduces an entry (its link, or its id when that is a URL, resolved; its published or updated
 date; its title). Counted:
@@ -36,9 +36,9 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from services.fetcher.feeds import FeedError, parse_document
-from services.fetcher.feeds_fast import parse_fast
-from services.fetcher.feeds_types import iso_from_struct
+from services.fetcher.feed_fast_path import parse_fast
+from services.fetcher.feed_formats import FeedError, parse_document
+from services.fetcher.feed_records import iso_from_struct
 
 _EXPECT = re.compile(rb"^\s*Expect:\s*(.+?)\s*$", re.M)
 _HEADER = re.compile(rb"^\s*Header:\s*([^:]+):\s*(.+?)\s*$", re.M)

@@ -23,9 +23,9 @@ from aiohttp import web
 
 from services.fetcher.hosts import HostPolicy
 from services.fetcher.http import HttpFetcher
+from services.fetcher.local_state import SqliteFetchState
 from services.fetcher.poller import FeedPoller
 from services.fetcher.sources import Source
-from services.fetcher.state import SqliteFetchState
 
 SUMMARY = "Officials said the deployment would be completed within weeks, according to " * 3
 

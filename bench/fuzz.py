@@ -131,9 +131,9 @@ def build_targets(corpus: Path | None) -> list[Target]:
     from services.alerting.rules import RuleError, RuleSet
     from services.cleaner import Cleaner, Unusable
     from services.enricher import Enricher
-    from services.fetcher.agent_web import pushed
     from services.fetcher.body import BodyTooLarge, UnsupportedEncoding, read_capped
-    from services.fetcher.feeds import FeedError, parse_document
+    from services.fetcher.feed_formats import FeedError, parse_document
+    from services.fetcher.intake_faust import pushed
     from services.fetcher.text import decode_body
     from services.fetcher.websub import link_topic, sign, verify_signature
     from shared.codec import CodecError, decode, encode

@@ -32,10 +32,10 @@ from services.cleaner import Cleaner
 from services.enricher import Enricher
 from services.fetcher.http import HttpFetcher
 from services.fetcher.intake import make_subscriber
+from services.fetcher.local_state import FetchState
 from services.fetcher.poller import FeedPoller
 from services.fetcher.schedule import Schedule
 from services.fetcher.sources import Source, load_sources
-from services.fetcher.state import FetchState
 from services.flow import PIPELINE, StageSpec
 from services.io_stages import Deliver, Fetch, apply_report
 from services.stages import Clean, Decide, Dedup, Enrich, Match, SeenIds, warm_up

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from services.alerting.sinks import Sink
 from services.bootstrap import bootstrap
-from services.fetcher.intake_http import EmbeddedIntake
+from services.fetcher.intake_aiohttp import EmbeddedIntake
 from services.fetcher.schedule import Schedule
 from services.io_stages import Fetch
 from services.runtimes.inprocess import InProcessPipeline, InProcessRuntime

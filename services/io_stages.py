@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from services.alerting.delivery import DeliveryLog
 from services.alerting.sinks import Dispatcher
 from services.fetcher.poller import FeedPoller
+from services.fetcher.polling import run_due
 from services.fetcher.schedule import Schedule
-from services.fetcher.scheduler import run_due
 from services.fetcher.websub import Subscriber, subscribe
 from services.flow import Emit
 from shared.observability import get_logger

@@ -18,8 +18,8 @@ from services.alerting.rules import RuleSet
 from services.alerting.timing import TimedGroupStore, flush_group
 from services.cleaner import Cleaner, Unusable
 from services.enricher import Enricher
+from services.fetcher.local_state import SeenStore
 from services.fetcher.metrics import DEDUP
-from services.fetcher.state import SeenStore
 from shared.observability import ALERTS, DROPPED, MESSAGES_OUT, get_logger
 from shared.records import (
     AlertCandidate,

@@ -1,6 +1,6 @@
 """The one use of feedparser beyond its public API: parsing a date string the way it does.
 
-The fast feed path (feeds_fast.py) must read dates exactly as feedparser would, or the two
+The fast feed path (feed_fast_path.py) must read dates exactly as feedparser would, or the two
 paths disagree (tests/unit/fetcher/test_feeds_parity.py). feedparser's public API parses only
 whole documents (``feedparser.parse``) and lets one *add* date handlers
 (``feedparser.registerDateHandler``); the function that runs the registered handlers on one

@@ -4,8 +4,8 @@
 Each handler takes an `Incoming` request (method, path, headers, query and a bounded body
 reader) and returns a `Reply` (status and JSON or text); it emits articles through an
 ``emit(RawArticle)`` coroutine. Thin adapters serve them: faust views in Kafka mode
-(services/fetcher/agent_web.py) and an aiohttp app in embedded mode
-(services/fetcher/intake_http.py).
+(services/fetcher/intake_faust.py) and an aiohttp app in embedded mode
+(services/fetcher/intake_aiohttp.py).
 
 Both run behind the request guard of shared/web_guard.py: a foreign ``Host`` or ``Origin`` is
 refused (403) before anything else, so no web page can push articles (and so fake alerts)
@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from services.fetcher.feeds import FeedError
+from services.fetcher.feed_formats import FeedError
 from services.fetcher.metrics import PUSHES, WEBSUB
 from services.fetcher.poller import FeedPoller, push_article
 from services.fetcher.sources import Source

@@ -2,7 +2,7 @@
 
 Two layers, because a budget alone is not enough and neither is a size cap:
 
-1. **Bounded input** (in ``feeds.parse_document``): bodies are capped by the HTTP client, and
+1. **Bounded input** (in ``feed_formats.parse_document``): bodies are capped by the HTTP client, and
    feedparser's lenient parser — the one slow path, ~54 s of CPU on a 4 MB broken feed — only
    sees documents up to ``feeds.LENIENT_MAX_BYTES``.
 2. **A hard stop**: each document is parsed in a worker *process* (a pebble ``ProcessPool``)
@@ -24,7 +24,7 @@ from typing import Protocol
 
 import pebble
 
-from services.fetcher.feeds import FeedDoc, parse_document
+from services.fetcher.feed_formats import FeedDoc, parse_document
 from shared.errors import InputError
 
 DEFAULT_BUDGET_S = 10.0
@@ -66,7 +66,7 @@ class PooledParser:
         with self._lock:
             if self._pool is None or not self._pool.active:
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["services.fetcher.feeds"])
+                context.set_forkserver_preload(["services.fetcher.feed_formats"])
                 self._pool = pebble.ProcessPool(max_workers=self.workers, context=context)
             return self._pool
 

@@ -19,14 +19,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
-from services.fetcher.feeds import FeedDoc, FeedError, FeedItem
+from services.fetcher.feed_formats import FeedDoc, FeedError, FeedItem
 from services.fetcher.http import FetchError, HttpFetcher, Response
 from services.fetcher.isolation import failed, unit
+from services.fetcher.local_state import FetchState
 from services.fetcher.metrics import ARTICLES, ITEMS, POLLS
 from services.fetcher.parsing import FeedParser, ParseCrash, ParseTimeout, PooledParser
 from services.fetcher.robots import DEFAULT_MAX_ENTRIES, RobotsCache
 from services.fetcher.sources import Source
-from services.fetcher.state import FetchState
 from services.fetcher.text import decode_body
 from services.fetcher.urls import article_id, body_id, canonical_url
 from shared.observability import get_logger

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from services.fetcher.feeds_types import FeedDoc, FeedError, FeedItem
+from services.fetcher.feed_records import FeedDoc, FeedError, FeedItem
 from services.fetcher.xmlsafe import local
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -24,7 +24,7 @@ from services.alerting.history import MemoryAlertHistory, SqliteAlertHistory
 from services.alerting.silences import MemorySilenceStore, SqliteSilenceStore
 from services.alerting.sinks.dispatcher import SettleLater
 from services.bootstrap import Assembly, DeadLetterHook, Stores
-from services.fetcher.state import MemoryFetchState, SqliteFetchState
+from services.fetcher.local_state import MemoryFetchState, SqliteFetchState
 from services.flow import StageSpec
 from services.stages import MemorySeenIds, SeenKeys
 from shared.observability import MESSAGES_IN, get_logger

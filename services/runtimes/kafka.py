@@ -27,9 +27,9 @@ from services.alerting.grouping import MappingGroupStore
 from services.alerting.history import MemoryAlertHistory
 from services.alerting.sinks.dispatcher import SettleLater
 from services.bootstrap import Assembly, DeadLetterHook, Stores, bootstrap
-from services.fetcher.agent_web import add_push_view, add_websub_view
-from services.fetcher.shared_state import DEFAULT_REFRESH_S, SharedFetchState
-from services.fetcher.state import MemoryFetchState
+from services.fetcher.intake_faust import add_push_view, add_websub_view
+from services.fetcher.local_state import MemoryFetchState
+from services.fetcher.replicated_state import DEFAULT_REFRESH_S, ReplicatedFetchState
 from services.flow import StageSpec, partition_key, stages_of
 from services.io_stages import Fetch
 from services.runtimes.kafka_stores import (
@@ -75,7 +75,7 @@ class KafkaRuntime:
         self.topics = TopicMap.from_settings(settings)
         self._background: set[asyncio.Future[Any]] = set()
         self.silences: BroadcastSilenceStore | None = None
-        self.shared_state: SharedFetchState | None = None
+        self.replicated_state: ReplicatedFetchState | None = None
 
     def table(self, name: str, retention_s: float) -> Any:
         # Same partition count as the stage's input: the tables are co-partitioned with it.
@@ -94,7 +94,7 @@ class KafkaRuntime:
             seen = self.table(SEEN_TABLE, settings.retention_seen_s)
             stores.seen_ids = TableSeenIds(seen)
             # Keys in use are re-published well within the state topic's retention.
-            self.shared_state = stores.fetch_state = SharedFetchState(
+            self.replicated_state = stores.fetch_state = ReplicatedFetchState(
                 lambda key, value: self.send_to(self.topics.state, key, value),
                 refresh_s=min(DEFAULT_REFRESH_S, settings.retention_seen_s / 4),
             )
@@ -288,7 +288,7 @@ class KafkaService:
         self.built.prune_state()
 
     def _fetcher_side(self) -> None:
-        settings, state = self.settings, self.runtime.shared_state
+        settings, state = self.settings, self.runtime.replicated_state
         assert state is not None
         caught_up = asyncio.Event()
         fetch = self.built.handlers["fetch"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.fetcher.agent_web import pushed
+from services.fetcher.intake_faust import pushed
 from services.fetcher.websub import verify_signature
 
 

@@ -184,7 +184,7 @@ def test_an_article_interrupted_before_the_end_is_let_through_again(tmp_path: Pa
     """Embedded mode has no offsets: the dedup stage's claim becomes durable only once the
     article went through the whole pipeline (or failed for good), so an article a crash or a
     stop interrupted is processed when it is fetched again."""
-    from services.fetcher.state import SqliteFetchState
+    from services.fetcher.local_state import SqliteFetchState
     from services.stages import Dedup, SeenKeys
 
     raw = RawArticle(id="a", url="u", source="s", content_type="text/plain", body="x")

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 
+from services.fetcher.local_state import MemoryFetchState, SqliteFetchState
 from services.fetcher.parsing import PooledParser
 from services.fetcher.poller import FeedPoller
+from services.fetcher.polling import run_due
 from services.fetcher.schedule import Schedule
-from services.fetcher.scheduler import run_due
 from services.fetcher.sources import Source
-from services.fetcher.state import MemoryFetchState, SqliteFetchState
 from shared.records import RawArticle
 from tests.integration.fetcher.conftest import make_fetcher
 from tests.support.hostile import (

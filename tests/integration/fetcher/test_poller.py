@@ -9,9 +9,9 @@ import pytest
 from aiohttp import web
 
 from services.fetcher.http import HttpFetcher
+from services.fetcher.local_state import MemoryFetchState, SqliteFetchState
 from services.fetcher.poller import FeedPoller
 from services.fetcher.sources import Source
-from services.fetcher.state import MemoryFetchState, SqliteFetchState
 from services.fetcher.urls import article_id
 from tests.integration.fetcher.conftest import LoopbackServer, make_fetcher
 

@@ -10,10 +10,10 @@ from aiohttp import web
 from prometheus_client import REGISTRY
 
 from services.fetcher.http import HttpFetcher
+from services.fetcher.local_state import MemoryFetchState
 from services.fetcher.poller import FeedPoller
 from services.fetcher.robots import RobotsCache
 from services.fetcher.sources import Source
-from services.fetcher.state import MemoryFetchState
 from tests.integration.fetcher.conftest import LoopbackServer
 from tests.integration.fetcher.test_poller import Site
 from tests.support.aio import serve_app

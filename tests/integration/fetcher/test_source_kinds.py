@@ -10,9 +10,9 @@ import pytest
 from aiohttp import web
 
 from services.fetcher.http import HttpFetcher
+from services.fetcher.local_state import MemoryFetchState
 from services.fetcher.poller import FeedPoller
 from services.fetcher.sources import Source
-from services.fetcher.state import MemoryFetchState
 from tests.integration.fetcher.conftest import LoopbackServer
 
 pytestmark = pytest.mark.asyncio

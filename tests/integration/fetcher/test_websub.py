@@ -13,9 +13,9 @@ import pytest_asyncio
 from aiohttp import web
 
 from services.fetcher.http import HttpFetcher
+from services.fetcher.local_state import MemoryFetchState
 from services.fetcher.poller import FeedPoller
 from services.fetcher.sources import Source
-from services.fetcher.state import MemoryFetchState
 from services.fetcher.websub import Subscriber, subscribe
 from tests.integration.fetcher.conftest import LoopbackServer
 from tests.support.aio import serve_app

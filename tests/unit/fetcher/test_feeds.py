@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.fetcher.feeds import FeedError, FeedItem, parse_feed
+from services.fetcher.feed_formats import FeedError, FeedItem, parse_feed
 from tests.paths import TEST_DATA
 
 DATA = TEST_DATA / "fetcher"

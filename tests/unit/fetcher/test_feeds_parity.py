@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.fetcher.feeds import parse_document
-from services.fetcher.feeds_fast import parse_fast
+from services.fetcher.feed_fast_path import parse_fast
+from services.fetcher.feed_formats import parse_document
 from tests.paths import TEST_DATA
 
 DATA = TEST_DATA / "fetcher"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from services.fetcher.agent_web import MAX_URL_CHARS, authorised, pushed
+from services.fetcher.intake_faust import MAX_URL_CHARS, authorised, pushed
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,12 @@
-"""SharedFetchState: in-memory fetch state whose writes are published and whose topic records
+"""ReplicatedFetchState: in-memory fetch state whose writes are published and whose topic records
 are applied; two instances joined by a list standing in for the compacted topic."""
 
 from __future__ import annotations
 
 import orjson
 
-from services.fetcher.shared_state import SharedFetchState
-from services.fetcher.state import FetchState
+from services.fetcher.local_state import FetchState
+from services.fetcher.replicated_state import ReplicatedFetchState
 
 Log = list[tuple[str, bytes | None]]
 
@@ -19,14 +19,14 @@ class Clock:
         return self.now
 
 
-def _state(log: Log, clock: Clock | None = None, **kwargs: object) -> SharedFetchState:
+def _state(log: Log, clock: Clock | None = None, **kwargs: object) -> ReplicatedFetchState:
     def publish(key: str, value: bytes | None) -> None:
         log.append((key, value))
 
-    return SharedFetchState(publish, clock=clock or Clock(), **kwargs)  # type: ignore[arg-type]
+    return ReplicatedFetchState(publish, clock=clock or Clock(), **kwargs)  # type: ignore[arg-type]
 
 
-def _replay(log: Log, into: SharedFetchState) -> None:
+def _replay(log: Log, into: ReplicatedFetchState) -> None:
     for key, value in log:
         into.apply(key.encode(), value)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.fetcher.feeds import FeedItem, parse_document
+from services.fetcher.feed_formats import FeedItem, parse_document
 from services.fetcher.websub import Subscriber, link_topic, sign, verify_signature
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from services.fetcher.local_state import FetchState, MemoryFetchState, SqliteFetchState
 from services.fetcher.poller import push_article
-from services.fetcher.state import FetchState, MemoryFetchState, SqliteFetchState
 from services.fetcher.text import decode_body
 from services.fetcher.urls import article_id
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.fetcher.feeds import FeedError, parse_document
+from services.fetcher.feed_formats import FeedError, parse_document
 from services.fetcher.text import decode_body, known_encoding
 
 HOSTILE_CHARSETS = ["base64", "rot13", "hex", "zlib", "idna", "bz2", "uu", "quopri",

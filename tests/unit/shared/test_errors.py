@@ -54,7 +54,7 @@ def test_every_project_exception_is_a_frontwire_error() -> None:
 def test_builtin_bases_kept_where_callers_catch_them() -> None:
     from services.alerting.rules import RuleError
     from services.enricher.nlp import ModelError
-    from services.fetcher.feeds_types import FeedError
+    from services.fetcher.feed_records import FeedError
     from shared.codec import CodecError
     from shared.settings import SettingsError
     from shared.sqlite import StateFileError

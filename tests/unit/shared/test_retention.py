@@ -18,7 +18,7 @@ from services.alerting.silences import (
     SilenceStore,
     SqliteSilenceStore,
 )
-from services.fetcher.state import SqliteFetchState
+from services.fetcher.local_state import SqliteFetchState
 from shared.settings import SettingsError, load_settings
 
 DAY = 86400.0

@@ -16,7 +16,7 @@ from services.alerting.grouping import GroupState, SqliteGroupStore
 from services.alerting.history import SqliteAlertHistory
 from services.alerting.silences import SqliteSilenceStore
 from services.cli import app
-from services.fetcher.state import SqliteFetchState
+from services.fetcher.local_state import SqliteFetchState
 from shared.sqlite import StateFileError
 
 STORES: dict[str, Callable[[Path], Any]] = {

@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from services.fetcher.state import Validators
+from services.fetcher.local_state import Validators
 
 Publish = Callable[[str, bytes | None], None]
 
@@ -38,7 +38,7 @@ DEFAULT_MAX_SEEN = 500_000
 DEFAULT_REFRESH_S = 7 * 24 * 3600.0  # well inside the topic's 30-day retention
 
 
-class SharedFetchState:
+class ReplicatedFetchState:
     """``FetchState`` (seen / add / get_validators / put_validators) over a broadcast log."""
 
     def __init__(

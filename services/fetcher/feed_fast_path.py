@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from services.fetcher.feed_records import FeedDoc, FeedItem, iso_from_struct, web_url
 from services.fetcher.feedparser_adapter import parse_date
-from services.fetcher.feeds_types import FeedDoc, FeedItem, iso_from_struct, web_url
 from services.fetcher.xmlsafe import local, ns, parse_xml
 from shared.errors import InputError
 

@@ -10,8 +10,8 @@ from xml.sax import SAXException
 import feedparser
 import orjson
 
-from services.fetcher.feeds_fast import parse_fast
-from services.fetcher.feeds_types import FeedDoc, FeedError, FeedItem, iso_from_struct, web_url
+from services.fetcher.feed_fast_path import parse_fast
+from services.fetcher.feed_records import FeedDoc, FeedError, FeedItem, iso_from_struct, web_url
 from services.fetcher.sitemaps import is_sitemap, parse_sitemap
 from services.fetcher.xmlsafe import parse_xml
 

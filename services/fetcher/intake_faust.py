@@ -4,7 +4,7 @@ and ``/websub/{key}`` (WebSub intent verification GET and content distribution P
 Thin adapters: the handlers, the request guard in front of them and every refusal (403
 foreign Host/Origin, 415 wrong type, 401 token, 413 too large, WebSub refusing any Origin)
 are runtime-neutral, in services/fetcher/intake.py; embedded mode serves the same handlers
-on aiohttp (services/fetcher/intake_http.py).
+on aiohttp (services/fetcher/intake_aiohttp.py).
 """
 
 from __future__ import annotations
