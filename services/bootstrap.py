@@ -40,6 +40,7 @@ from services.flow import PIPELINE, StageSpec
 from services.io_stages import Deliver, Fetch, apply_report
 from services.stages import Clean, Decide, Dedup, Enrich, Match, SeenIds, warm_up
 from shared.observability import STATE_PRUNED, get_logger
+from shared.policy import DEFAULT_POLICY, ErrorPolicy
 from shared.records import Alert
 from shared.settings import Settings
 
@@ -85,6 +86,7 @@ class Assembly:
     handlers: dict[str, Any]
     stores: Stores
     clock: Callable[[], float]
+    policy: ErrorPolicy = DEFAULT_POLICY  # what an unexpected handler error means, per record
     holder: RuleSetHolder | None = None
     rules: RuleSet | None = None
     dispatcher: Dispatcher | None = None
@@ -159,12 +161,14 @@ def bootstrap(
     sinks: Mapping[str, Sink] | None = None,
     clock: Callable[[], float] | None = None,
     http: Callable[[], HttpFetcher] | None = None,
+    policy: ErrorPolicy = DEFAULT_POLICY,
     watch_rules: bool = True,
     warm: bool = False,
 ) -> Assembly:
     """Build the handlers of the stages of ``services`` (default: all four)."""
     wanted = set(services) if services is not None else {s.service for s in PIPELINE}
-    built = Assembly(settings, {}, stores or runtime.stores(settings), clock or time.time)
+    built = Assembly(settings, {}, stores or runtime.stores(settings), clock or time.time,
+                     policy=policy)
     if "fetcher" in wanted:
         _fetcher(built, http or (lambda: build_fetcher(settings)))
     if "cleaner" in wanted:

@@ -28,6 +28,7 @@ from services.fetcher.local_state import MemoryFetchState, SqliteFetchState
 from services.flow import StageSpec
 from services.stages import MemorySeenIds, SeenKeys
 from shared.observability import MESSAGES_IN, get_logger
+from shared.policy import Action
 from shared.records import Alert, Tick
 from shared.settings import Settings
 
@@ -104,15 +105,27 @@ class InProcessPipeline:
         error is logged and the record dropped (as a dead letter would be) without stopping
         the others. A record handled to the end, or dropped so, is settled with the stage it
         entered (the dedup stage then makes its id durable); one interrupted by a stop is not,
-        so it is let through again when it comes again."""
-        try:
-            out = await self._run(start, stop, record)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # one bad record must not stop the others
-            log.exception("record_failed", stage=self.specs[start].name,
-                          record=type(record).__name__, id=getattr(record, "id", None))
-            out = []
+        so it is let through again when it comes again. The assembly's `ErrorPolicy` may
+        retry the record instead, or stop."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                out = await self._run(start, stop, record)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # one bad record must not stop the others
+                decision = self.built.policy.decide(exc, attempt)
+                if decision.action is Action.STOP:
+                    raise
+                if decision.action is Action.RETRY:
+                    await asyncio.sleep(decision.delay_s)
+                    continue
+                log.exception("record_failed", stage=self.specs[start].name,
+                              record=type(record).__name__, id=getattr(record, "id", None))
+                out = []
+                break
         if start < len(self.specs):
             settle = getattr(self.built.handlers[self.specs[start].name], "settle", None)
             if settle is not None:

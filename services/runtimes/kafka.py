@@ -188,7 +188,8 @@ class KafkaService:
             if spec.consumes is not None:
                 source = self.app.topic(getattr(self.topics, spec.consumes))
                 loop = StageLoop(self.app, self.label(spec), source,
-                                 self.app.topic(self.topics.deadletter))
+                                 self.app.topic(self.topics.deadletter),
+                                 policy=self.built.policy)
                 loop.attach(self._adapter(spec), name=self.label(spec).replace(".", "_"))
             if spec.tick_s is not None:
                 self._ticks(spec)

@@ -230,3 +230,35 @@ def test_the_in_process_runtime_settles_what_it_handled_and_drops_what_failed(
 
     assert asyncio.run(go()) == []  # logged and dropped, not raised
     assert seen.settled == ["a"]  # failed for good: not retried forever
+
+
+def test_the_error_policy_of_the_composition_root_applies_in_process(tmp_path: Path) -> None:
+    from shared.policy import ErrorPolicy
+
+    class Flaky(Exception):
+        pass
+
+    calls: list[int] = []
+
+    def flaky_twice(record: Any, now: float) -> list[Any]:
+        calls.append(1)
+        if len(calls) < 3:
+            raise Flaky("not yet")
+        return []
+
+    async def go(policy: ErrorPolicy) -> list[Any]:
+        wired = built(tmp_path, RecordingSink())
+        wired.policy = policy
+        wired.handlers["match"] = flaky_twice
+        pipeline = InProcessPipeline(wired)
+        try:
+            return await pipeline.send("match", enriched())
+        finally:
+            await pipeline.aclose()
+
+    retry = ErrorPolicy(retry=(Flaky,), max_attempts=3, backoff_s=0.0)
+    assert asyncio.run(go(retry)) == [] and len(calls) == 3  # retried, then handled
+    calls.clear()
+    with pytest.raises(Flaky):
+        asyncio.run(go(ErrorPolicy(stop=(Flaky,))))  # a stop reaches the runtime's caller
+    assert len(calls) == 1
