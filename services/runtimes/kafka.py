@@ -44,7 +44,7 @@ from services.stages import Decide, MemorySeenIds
 from shared.codec import decode_any, encode
 from shared.kafka import TopicMap, make_app, run_worker
 from shared.kafka.deadletter import encode_dead_letter
-from shared.kafka.follow import TopicFollower
+from shared.kafka.follow import TopicFollower, keep_following
 from shared.kafka.retention import forget_local
 from shared.kafka.stage import Emit, StageLoop
 from shared.kafka.topics import retention_configs
@@ -302,16 +302,10 @@ class KafkaService:
                 caught_up.set()
 
         async def follow_fetch_state() -> None:
-            # Every instance, not only the leader: any of them may be the next leader. Re-
-            # reading the topic after a failure is harmless (applying a record twice is a no-op).
-            while True:
-                follower = TopicFollower(settings.kafka_bootstrap_servers, self.topics.state,
-                                         state.apply, tail=None, on_caught_up=on_caught_up)
-                try:
-                    await follower.run()
-                except Exception:
-                    log.exception("fetch_state_follow_failed", topic=self.topics.state)
-                    await asyncio.sleep(5.0)
+            # Every instance, not only the leader: any of them may be the next leader.
+            await keep_following(lambda: TopicFollower(
+                settings.kafka_bootstrap_servers, self.topics.state, state.apply, tail=None,
+                on_caught_up=on_caught_up))
 
         async def close(sender: Any, *args: Any, **kwargs: Any) -> None:
             await self.built.aclose()  # the parser's process pool ends with the worker
@@ -333,15 +327,15 @@ class KafkaService:
     async def _serve_read_side(self) -> None:
         live, silences = self.built.live, self.runtime.silences
         assert live is not None and silences is not None
-        bootstrap_servers = self.settings.kafka_bootstrap_servers
-        followers = [
-            TopicFollower(bootstrap_servers, self.topics.alerts, self._followed_alert,
-                          tail=HISTORY_TAIL),
-            TopicFollower(bootstrap_servers, self.topics.silences, silences.apply),
-        ]
-        await live.serve(self.settings)
+        servers = self.settings.kafka_bootstrap_servers
+        await live.serve(self.settings)  # answers from what it holds, broker or not
         try:
-            await asyncio.gather(*(f.run() for f in followers))
+            await asyncio.gather(
+                keep_following(lambda: TopicFollower(
+                    servers, self.topics.alerts, self._followed_alert, tail=HISTORY_TAIL)),
+                keep_following(lambda: TopicFollower(
+                    servers, self.topics.silences, silences.apply)),
+            )
         finally:
             await live.aclose()
 

@@ -87,3 +87,19 @@ class TopicFollower:
         finally:
             await admin.close()
         raise RuntimeError(f"topic {self.topic} has no partitions")
+
+
+async def keep_following(make: Callable[[], TopicFollower], *, retry_s: float = 5.0) -> None:
+    """Follow with a fresh `TopicFollower` from ``make`` for as long as the task runs: a broker
+    outage or a failure while following is logged and retried, so what the followers feed (the
+    API's alerts, the silences, the fetch state) keeps being served meanwhile and catches up
+    after. Re-reading a topic applies records a second time, which its readers allow for."""
+    while True:
+        follower = make()
+        try:
+            await follower.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("follow_failed", topic=follower.topic, retry_in_s=retry_s)
+        await asyncio.sleep(retry_s)
