@@ -191,7 +191,7 @@ class InProcessPipeline:
     async def tick(self, stage: str, now: float | None = None) -> list[Any]:
         """Hand ``stage`` a Tick (for "decide": release the due groups and deliver them)."""
         at = self.built.clock() if now is None else now
-        return await self.send(stage, Tick(at))
+        return await self._guarded(self.index(stage), len(self.specs), Tick(at))
 
     async def start(self, *, prune_every_s: float = 3600.0, rules_poll_s: float = 5.0) -> None:
         """Apply retention and resume the deliveries a previous run left pending; then, in the
