@@ -61,15 +61,21 @@ class StageSpec:
     io: bool = False  # an AsyncHandler (fetch, deliver); otherwise a SyncHandler
     blocking: bool = False  # CPU work on untrusted input: runtimes run it off the event loop
     tick_s: float | None = None  # hand the stage a Tick this often
+    # Who gets the tick where instances share a stage: "instance" (each, for what it holds),
+    # "leader" (one of them: the feeds are polled once), "key" (one tick per due key, sent on
+    # the stage's own input so it is handled where that key's state lives). One process is all.
+    tick_scope: str = "instance"
 
 
 PIPELINE: tuple[StageSpec, ...] = (
-    StageSpec("fetch", "fetcher", None, "dedup", (Tick,), io=True, tick_s=1.0),
+    StageSpec("fetch", "fetcher", None, "dedup", (Tick,), io=True, tick_s=1.0,
+              tick_scope="leader"),
     StageSpec("dedup", "fetcher", "dedup", "raw", (RawArticle,)),
     StageSpec("clean", "cleaner", "raw", "clean", (RawArticle,), blocking=True),
     StageSpec("enrich", "enricher", "clean", "enriched", (CleanArticle,), blocking=True),
     StageSpec("match", "alerting", "enriched", "candidates", (EnrichedArticle,)),
-    StageSpec("decide", "alerting", "candidates", "routed", (AlertCandidate, Tick), tick_s=1.0),
+    StageSpec("decide", "alerting", "candidates", "routed", (AlertCandidate, Tick), tick_s=1.0,
+              tick_scope="key"),
     StageSpec("deliver", "alerting", "routed", "alerts", (RoutedAlert, DeliveryReport, Tick),
               io=True, tick_s=1.0),
 )

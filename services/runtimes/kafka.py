@@ -30,7 +30,8 @@ from services.bootstrap import Assembly, DeadLetterHook, Stores, bootstrap
 from services.fetcher.intake_faust import add_push_view, add_websub_view
 from services.fetcher.local_state import MemoryFetchState
 from services.fetcher.replicated_state import DEFAULT_REFRESH_S, ReplicatedFetchState
-from services.flow import StageSpec, partition_key, stages_of
+from services.flow import Emit as Emitter
+from services.flow import StageSpec, partition_key, stage, stages_of
 from services.io_stages import Fetch
 from services.runtimes.kafka_stores import (
     BroadcastSilenceStore,
@@ -49,7 +50,7 @@ from shared.kafka.retention import forget_local
 from shared.kafka.stage import Emit, StageLoop
 from shared.kafka.topics import retention_configs
 from shared.observability import DEAD_LETTERS, get_logger
-from shared.records import Alert, DeadLetter, DeliveryReport, RawArticle, Tick
+from shared.records import Alert, DeadLetter, DeliveryReport, Tick
 from shared.settings import Settings
 
 log = get_logger(__name__)
@@ -226,16 +227,18 @@ class KafkaService:
     def _ticks(self, spec: StageSpec) -> None:
         handler = self.built.handlers[spec.name]
         name = f"frontwire.{self.service}_{spec.name}_tick"
-        if isinstance(handler, Decide):
+        if spec.tick_scope == "key":
+            assert isinstance(handler, Decide), f"{spec.name}: keyed ticks need due keys"
             self.app.timer(interval=spec.tick_s, name=name)(self._keyed_ticks)
-        elif isinstance(handler, Fetch):
-            # One fetcher polls: the group leader (a new one takes over on fail-over).
-            self.app.timer(interval=spec.tick_s, on_leader=True, name=name)(self._fetch_tick)
-        else:
-            async def tick() -> None:
-                await handler(Tick(self.built.clock()), self._no_output(spec))
+            return
+        emit = self._emitter(spec)
 
-            self.app.timer(interval=spec.tick_s, name=name)(tick)
+        async def tick() -> None:
+            await handler(Tick(self.built.clock()), emit)
+
+        # "leader": one instance of the group (a new one takes over on fail-over).
+        self.app.timer(interval=spec.tick_s, on_leader=spec.tick_scope == "leader",
+                       name=name)(tick)
 
     async def _keyed_ticks(self) -> None:
         """A tick per due group, on the group's partition: the decide stage releases it in-
@@ -254,20 +257,21 @@ class KafkaService:
             self._requested[key] = state.due_at or now
             self.runtime.send_to(self.topics.candidates, key, encode(Tick(now, key)))
 
-    async def _fetch_tick(self) -> None:
-        await self.built.handlers["fetch"](Tick(self.built.clock()), self.emit_article)
+    def _emitter(self, spec: StageSpec) -> Emitter:
+        """How a record produced outside a stream (by a tick, a push, a WebSub delivery) goes
+        to the stage's output port. It waits for the broker's ack: the poller marks an article
+        seen once this returns, so one buffered in the producer when the worker dies is
+        fetched again, not lost."""
+        if spec.produces is None:
+            async def nowhere(record: Any) -> None:
+                raise RuntimeError(f"{spec.name} produced {type(record).__name__}: no output")
 
-    async def emit_article(self, article: RawArticle) -> None:
-        # Wait for the broker's ack: the poller marks the article seen once this returns, so
-        # an article buffered in the producer when the worker dies is fetched again, not lost.
-        topic = self.app.topic(self.topics.dedup)
-        sent = await topic.send(key=partition_key(article).encode(), value=encode(article))
-        await sent
+            return nowhere
+        topic = self.app.topic(getattr(self.topics, spec.produces))
 
-    @staticmethod
-    def _no_output(spec: StageSpec) -> Callable[[Any], Any]:
         async def emit(record: Any) -> None:
-            raise RuntimeError(f"a tick of {spec.name} produced {type(record).__name__}")
+            sent = await topic.send(key=partition_key(record).encode(), value=encode(record))
+            await sent
 
         return emit
 
@@ -313,10 +317,11 @@ class KafkaService:
         self.app.task(follow_fetch_state)
         # mode types handlers with a mypy_extensions NamedArg no real signature can match.
         self.app.on_before_shutdown.connect(close)  # type: ignore[arg-type]
-        add_push_view(self.app, settings, self.emit_article)
+        fetched = self._emitter(stage("fetch"))  # pushes enter where polled articles do
+        add_push_view(self.app, settings, fetched)
         if fetch.subscriber is not None:
             add_websub_view(self.app, settings, fetch.subscriber, self.built.sources,
-                            self.built.poller, self.emit_article)
+                            self.built.poller, fetched)
 
     async def _watch_rules(self) -> None:
         self.built.reload_rules_if_changed()
