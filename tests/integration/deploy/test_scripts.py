@@ -359,3 +359,56 @@ def test_a_worker_that_keeps_dying_is_restarted_with_growing_back_off(
     assert not list((var / "run").glob("*.pid"))
     assert not _processes_mentioning(str(tmp_path))
     assert _run(SERVICES_SH, "status", "cleaner", env=env).returncode == 3
+
+
+@pytest.mark.kafka
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_a_real_worker_killed_under_services_sh_comes_back_ready(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """The same with a real `frontwire worker cleaner` over a real broker: after SIGKILL the
+    supervisor starts it again on its port and it becomes ready (/health 200) by itself."""
+    import signal
+    import uuid
+
+    base = free_port()
+    while base > 65000:
+        base = free_port()
+    env = {
+        "FRONTWIRE_VAR_DIR": str(tmp_path / "var"),
+        "SERVICES_PORT_BASE": str(base),
+        "SERVICES_READY_TIMEOUT": "120",
+        "SERVICES_STOP_TIMEOUT": "30",
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "FRONTWIRE_TOPIC_PREFIX": f"fwsup{uuid.uuid4().hex[:8]}",
+        "FRONTWIRE_CONSOLE_SINK": "false",
+    }
+    run = tmp_path / "var" / "run"
+    seen: set[int] = set()
+    up = _run(SERVICES_SH, "up", "cleaner", env=env, timeout=150)
+    try:
+        assert up.returncode == 0, up.stderr
+        supervisor = _pid(run / "cleaner.supervisor.pid")
+        first = _pid(run / "cleaner.pid")
+        seen |= {supervisor, first}
+        os.kill(first, signal.SIGKILL)
+
+        def ready_again() -> bool:
+            try:
+                pid = _pid(run / "cleaner.pid")
+            except (FileNotFoundError, ValueError):
+                return False
+            seen.add(pid)
+            return pid != first and _run(SERVICES_SH, "status", "cleaner", env=env).returncode == 0
+
+        _wait_for(ready_again, 120, "the cleaner to be restarted and ready")
+        log = (tmp_path / "var" / "log" / "cleaner.supervisor.log").read_text()
+        assert "cleaner exited (killed by SIGKILL (exit status 137))" in log
+        assert "restarts 1" in _run(SERVICES_SH, "status", "cleaner", env=env).stdout
+    finally:
+        down = _run(SERVICES_SH, "down", "cleaner", env=env, timeout=90)
+    assert down.returncode == 0, down.stderr
+    assert not [pid for pid in seen if _alive(pid)]
+    assert not list(run.glob("*.pid"))
+    assert _run(SERVICES_SH, "status", "cleaner", env=env).returncode == 3
