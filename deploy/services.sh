@@ -306,6 +306,10 @@ usage() {
     awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
+for setting in SERVICES_BACKOFF_MIN SERVICES_BACKOFF_MAX SERVICES_BACKOFF_RESET; do
+    [[ "${!setting}" =~ ^[1-9][0-9]*$ ]] || die "$setting must be a whole number of seconds >= 1"
+done
+
 cmd="${1:-}"
 shift || true
 (($# > 0)) || set -- "${ALL[@]}"
