@@ -42,7 +42,8 @@ def make_app(service: str, settings: Settings) -> faust.App:
         web_in_thread=False,
         # faust's own views (/table/{name}/{key}/ reads any table, /router/ maps keys to
         # workers, /graph/, /stats/) have no authentication: off, so a worker's port serves
-        # only /metrics, /health, the service's documented routes and faust's "/" status stub.
+        # only /metrics, /health (= /ready), /live, the service's documented routes and faust's
+        # "/" status stub.
         web_router_enabled=False,
         web_tables_enabled=False,
         web_graph_enabled=False,
@@ -73,10 +74,37 @@ def _add_web_views(app: faust.App, service: str) -> None:
     async def metrics(web: Any, request: Any) -> Any:
         return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
 
-    @app.page("/health")
-    async def health(web: Any, request: Any) -> Any:
+    # Readiness: /health (what services.sh, compose and the tests wait on), also as /ready.
+    async def ready(web: Any, request: Any) -> Any:
         state = readiness(app)
         return web.json({"service": service, **state}, status=200 if state["ready"] else 503)
+
+    app.page("/health")(ready)
+    app.page("/ready")(ready)
+
+    @app.page("/live")
+    async def live(web: Any, request: Any) -> Any:
+        state = liveness(app)
+        return web.json({"service": service, **state}, status=200 if state["live"] else 503)
+
+
+def liveness(app: faust.App) -> dict[str, Any]:
+    """Live = the event loop answers (this runs on it) and the app has not crashed.
+
+    Distinct from readiness on purpose: a worker waiting for the broker, rebalancing or
+    recovering its tables is alive and will be ready by itself, so a liveness probe must not
+    kill it (a restart only restarts the wait and sets off another rebalance). Only a crashed
+    app, one that will not recover without a restart, is not live. A loop blocked for longer
+    than the probe's timeout does not answer at all, which the probe also counts as a failure.
+    """
+    crashed = bool(app.crashed)
+    reason = app.crash_reason if crashed else None
+    return {
+        "live": not crashed,
+        "crashed": crashed,
+        # The exception's type only: this port answers without authentication.
+        "crash_reason": type(reason).__name__ if reason is not None else None,
+    }
 
 
 def readiness(app: faust.App) -> dict[str, Any]:

@@ -42,27 +42,44 @@ def free_port() -> int:
 
 @dataclass
 class Broker:
-    """The project's Kafka broker (deploy/kafka/kafka.sh), or $KAFKA_BOOTSTRAP_SERVERS."""
+    """The project's Kafka broker (deploy/kafka/kafka.sh), or $KAFKA_BOOTSTRAP_SERVERS.
+
+    With ``env`` (kafka.sh settings: KAFKA_DIR, KAFKA_PORT, KAFKA_CONTROLLER_PORT), a broker
+    of the test's own, never the external or shared one: for tests that stop the broker."""
 
     bootstrap: str = ""
     started_here: bool = False
+    env: dict[str, str] = field(default_factory=dict)
+
+    def _environ(self) -> dict[str, str]:
+        if not self.env:
+            return dict(os.environ)
+        environ = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+        return {**environ, **self.env}
 
     def start(self) -> Broker:
         external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        if external:
+        if external and not self.env:
             self.bootstrap = external
             return self
-        status = subprocess.run([KAFKA_SCRIPT, "status"], capture_output=True, text=True)
+        environ = self._environ()
+        status = subprocess.run(
+            [KAFKA_SCRIPT, "status"], capture_output=True, text=True, env=environ
+        )
         self.started_here = status.returncode != 0
-        up = subprocess.run([KAFKA_SCRIPT, "up"], capture_output=True, text=True, timeout=240)
+        up = subprocess.run(
+            [KAFKA_SCRIPT, "up"], capture_output=True, text=True, timeout=240, env=environ
+        )
         if up.returncode != 0:
             raise BrokerUnavailable(f"kafka.sh up failed:\n{up.stdout}\n{up.stderr}")
-        self.bootstrap = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
+        self.bootstrap = f"127.0.0.1:{environ.get('KAFKA_PORT', '9092')}"
         return self
 
     def stop(self) -> None:
         if self.started_here:
-            subprocess.run([KAFKA_SCRIPT, "down"], capture_output=True, timeout=120)
+            subprocess.run(
+                [KAFKA_SCRIPT, "down"], capture_output=True, timeout=120, env=self._environ()
+            )
 
 
 @dataclass
@@ -99,6 +116,12 @@ class Workers:
         return env
 
     def start(self, *services: str) -> None:
+        self.launch(*services)
+        for service in services:
+            self.wait_healthy(service)
+
+    def launch(self, *services: str) -> None:
+        """Start the processes without waiting for them to be ready."""
         for service in services:
             self.ports.setdefault(service, free_port())
             log = (self.workdir / f"{service}.log").open("ab")
@@ -110,8 +133,6 @@ class Workers:
                 cwd=self.workdir,
                 start_new_session=True,
             )
-        for service in services:
-            self.wait_healthy(service)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"

@@ -158,3 +158,23 @@ def test_tokens_pass_from_the_environment_or_a_secrets_file(
     assert mounts == ["./deploy/secrets:/run/frontwire-secrets:ro"]
     ignored = (REPO_ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "deploy/secrets/*" in ignored
+
+
+@pytest.mark.parametrize("name", (*STAGES, "kafka"))
+def test_workers_and_the_broker_are_restarted_when_they_die(
+    compose: dict[str, Any], name: str
+) -> None:
+    """Supervision (docs/deploy.md): Docker starts them again after a crash, but not after a
+    deliberate `docker compose stop`."""
+    assert compose["services"][name]["restart"] == "unless-stopped"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_healthchecks_probe_readiness_not_liveness(
+    compose: dict[str, Any], stage: str
+) -> None:
+    """`service_healthy` must mean ready to take messages: /health (= /ready), not /live,
+    which is 200 as soon as the worker answers at all."""
+    probe = json.dumps(compose["services"][stage]["healthcheck"]["test"])
+    assert f"127.0.0.1:{WEB_PORT}/health" in probe or f"127.0.0.1:{WEB_PORT}/ready" in probe
+    assert "/live" not in probe

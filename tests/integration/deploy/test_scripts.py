@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -241,3 +244,171 @@ def test_services_up_reports_a_worker_that_dies(
 def test_services_up_rejects_an_unknown_service(services_env: dict[str, str]) -> None:
     result = _run(SERVICES_SH, "up", "bogus", env=services_env)
     assert result.returncode == 1 and "unknown service" in result.stderr
+
+
+# --- supervision -----------------------------------------------------------------------
+
+
+def _pid(path: Path) -> int:
+    return int(path.read_text().strip())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in line:
+            found.append(f"{cmdline.parent.name}: {line}")
+    return found
+
+
+def _wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def test_a_killed_worker_is_restarted_and_down_stops_it_for_good(
+    services_env: dict[str, str], tmp_path: Path
+) -> None:
+    import signal
+
+    var = tmp_path / "var"
+    run = var / "run"
+    env = {**services_env, "SERVICES_BACKOFF_MIN": "1", "SERVICES_BACKOFF_RESET": "60"}
+    seen: set[int] = set()
+    up = _run(SERVICES_SH, "up", "enricher", env=env, timeout=60)
+    try:
+        assert up.returncode == 0, up.stderr
+        supervisor = _pid(run / "enricher.supervisor.pid")
+        first = _pid(run / "enricher.pid")
+        seen |= {supervisor, first}
+        assert _alive(supervisor) and _alive(first) and supervisor != first
+        status = _run(SERVICES_SH, "status", "enricher", env=env)
+        assert status.returncode == 0, status.stdout
+        assert "restarts 0" in status.stdout and f"supervisor pid {supervisor}" in status.stdout
+
+        os.kill(first, signal.SIGKILL)
+
+        def restarted_and_healthy() -> bool:
+            try:
+                pid = _pid(run / "enricher.pid")
+            except (FileNotFoundError, ValueError):
+                return False
+            seen.add(pid)
+            return pid != first and _run(SERVICES_SH, "status", "enricher", env=env).returncode == 0
+
+        _wait_for(restarted_and_healthy, 20, "the supervisor to restart the enricher")
+        assert _pid(run / "enricher.supervisor.pid") == supervisor  # the same supervisor
+        logged = "enricher exited (killed by SIGKILL (exit status 137))"
+        assert logged in (var / "log" / "enricher.supervisor.log").read_text()
+        assert logged in (var / "log" / "enricher.log").read_text()  # next to the worker's lines
+        status = _run(SERVICES_SH, "status", "enricher", env=env)
+        assert status.returncode == 0 and "healthy" in status.stdout, status.stdout
+        assert "restarts 1 (last: killed by SIGKILL (exit status 137) at " in status.stdout
+    finally:
+        down = _run(SERVICES_SH, "down", "enricher", env=env, timeout=60)
+    assert down.returncode == 0, down.stderr
+    assert "stopping enricher (supervisor pid" in down.stderr
+    # Nothing left: neither supervisor nor any worker it started, no pid file, no restart.
+    assert not [pid for pid in seen if _alive(pid)]
+    assert not _processes_mentioning(str(tmp_path))
+    assert not list(run.glob("*.pid"))
+    assert _run(SERVICES_SH, "status", "enricher", env=env).returncode == 3
+    time.sleep(1.5)  # longer than the back-off: a restart would have happened by now
+    assert not _processes_mentioning(str(tmp_path))
+    assert "enricher stopped" in (var / "log" / "enricher.supervisor.log").read_text()
+
+
+def test_a_worker_that_keeps_dying_is_restarted_with_growing_back_off(
+    services_env: dict[str, str], tmp_path: Path
+) -> None:
+    var = tmp_path / "var"
+    env = {**services_env, "FAIL": "cleaner", "SERVICES_BACKOFF_MIN": "1",
+           "SERVICES_BACKOFF_MAX": "2"}
+    supervisor_log = var / "log" / "cleaner.supervisor.log"
+    try:
+        up = _run(SERVICES_SH, "up", "cleaner", env=env, timeout=60)
+        assert up.returncode == 1 and "cleaner exited while starting" in up.stderr
+        # Restarts after 1 s, then 2 s, then 2 s (the cap): the fourth exit comes ~5 s in.
+        _wait_for(lambda: "restart 4 in" in supervisor_log.read_text(), 20, "four restarts")
+        text = supervisor_log.read_text()
+        for n, delay in ((1, 1), (2, 2), (3, 2), (4, 2)):
+            line = rf"cleaner exited \(exit status 1\) after \d+s; restart {n} in {delay}s\n"
+            assert re.search(line, text), text
+        status = _run(SERVICES_SH, "status", "cleaner", env=env)
+        assert status.returncode == 1, status.stdout
+        assert "cleaner: " in status.stdout and "(last: exit status 1 at" in status.stdout
+    finally:
+        down = _run(SERVICES_SH, "down", "cleaner", env=env, timeout=60)
+    assert down.returncode == 0, down.stderr
+    assert not list((var / "run").glob("*.pid"))
+    assert not _processes_mentioning(str(tmp_path))
+    assert _run(SERVICES_SH, "status", "cleaner", env=env).returncode == 3
+
+
+@pytest.mark.kafka
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_a_real_worker_killed_under_services_sh_comes_back_ready(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """The same with a real `frontwire worker cleaner` over a real broker: after SIGKILL the
+    supervisor starts it again on its port and it becomes ready (/health 200) by itself."""
+    import signal
+    import uuid
+
+    base = free_port()
+    while base > 65000:
+        base = free_port()
+    env = {
+        "FRONTWIRE_VAR_DIR": str(tmp_path / "var"),
+        "SERVICES_PORT_BASE": str(base),
+        "SERVICES_READY_TIMEOUT": "120",
+        "SERVICES_STOP_TIMEOUT": "30",
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "FRONTWIRE_TOPIC_PREFIX": f"fwsup{uuid.uuid4().hex[:8]}",
+        "FRONTWIRE_CONSOLE_SINK": "false",
+    }
+    run = tmp_path / "var" / "run"
+    seen: set[int] = set()
+    up = _run(SERVICES_SH, "up", "cleaner", env=env, timeout=150)
+    try:
+        assert up.returncode == 0, up.stderr
+        supervisor = _pid(run / "cleaner.supervisor.pid")
+        first = _pid(run / "cleaner.pid")
+        seen |= {supervisor, first}
+        os.kill(first, signal.SIGKILL)
+
+        def ready_again() -> bool:
+            try:
+                pid = _pid(run / "cleaner.pid")
+            except (FileNotFoundError, ValueError):
+                return False
+            seen.add(pid)
+            return pid != first and _run(SERVICES_SH, "status", "cleaner", env=env).returncode == 0
+
+        _wait_for(ready_again, 120, "the cleaner to be restarted and ready")
+        log = (tmp_path / "var" / "log" / "cleaner.supervisor.log").read_text()
+        assert "cleaner exited (killed by SIGKILL (exit status 137))" in log
+        assert "restarts 1" in _run(SERVICES_SH, "status", "cleaner", env=env).stdout
+    finally:
+        down = _run(SERVICES_SH, "down", "cleaner", env=env, timeout=90)
+    assert down.returncode == 0, down.stderr
+    assert not [pid for pid in seen if _alive(pid)]
+    assert not list(run.glob("*.pid"))
+    assert _run(SERVICES_SH, "status", "cleaner", env=env).returncode == 3

@@ -1,0 +1,83 @@
+"""Liveness and readiness of a real worker over a real broker (issue 14, item 6).
+
+``/live`` is 200 whenever the worker's event loop answers and its app has not crashed;
+``/health`` (also ``/ready``) is 200 only when it can take messages. So during start-up and
+with the broker gone the worker is live but not ready, and an orchestrator that restarts on
+liveness leaves it alone. The broker here is the test's own (own data dir and ports): this
+test stops it, which must not touch a broker anyone else uses."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.cluster import Broker, Workers, free_port
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+SERVICE = "cleaner"
+
+
+def _codes(client: httpx.Client, base: str) -> tuple[int, int, int]:
+    """HTTP status of /live, /health and /ready (0: nothing answers)."""
+    codes = []
+    for path in ("/live", "/health", "/ready"):
+        try:
+            codes.append(client.get(base + path).status_code)
+        except httpx.HTTPError:
+            codes.append(0)
+    return codes[0], codes[1], codes[2]
+
+
+@pytest.mark.timeout(300)
+def test_a_worker_is_live_but_not_ready_while_starting_and_without_its_broker(
+    tmp_path: Path,
+) -> None:
+    broker = Broker(env={
+        "KAFKA_DIR": str(tmp_path / "kafka"),
+        "KAFKA_PORT": str(free_port()),
+        "KAFKA_CONTROLLER_PORT": str(free_port()),
+        "KAFKA_READY_TIMEOUT": "120",
+    }).start()
+    workers = Workers(broker.bootstrap, tmp_path)
+    try:
+        workers.launch(SERVICE)
+        base = workers.url(SERVICE)
+        starting: list[tuple[int, int, int]] = []
+        with httpx.Client(timeout=2) as client:
+            # Start-up: from the first answer until ready.
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                assert workers.procs[SERVICE].poll() is None, workers.log(SERVICE)
+                codes = _codes(client, base)
+                if codes[0]:
+                    starting.append(codes)
+                if codes[1] == 200:
+                    break
+                time.sleep(0.02)
+            else:
+                log = workers.log(SERVICE)
+                pytest.fail(f"{SERVICE} not ready in 120 s: {starting[-5:]}\n{log}")
+            assert (200, 503, 503) in starting, starting  # live, not yet ready
+            assert all(live == 200 for live, _, _ in starting), starting
+            assert all(health == ready for _, health, ready in starting), starting
+
+            # The broker goes away: the worker waits, live all along, and never crashes.
+            broker.stop()
+            outage: list[tuple[int, int, int]] = []
+            deadline = time.monotonic() + 25
+            while time.monotonic() < deadline:
+                assert workers.procs[SERVICE].poll() is None, workers.log(SERVICE)
+                outage.append(_codes(client, base))
+                time.sleep(0.25)
+            assert all(live == 200 for live, _, _ in outage), outage
+            assert client.get(base + "/live").json() == {
+                "service": SERVICE, "live": True, "crashed": False, "crash_reason": None,
+            }
+            print("readiness during the outage:", sorted({h for _, h, _ in outage}))
+    finally:
+        workers.stop_all()
+        broker.stop()
