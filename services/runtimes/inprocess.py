@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -106,26 +107,18 @@ class InProcessPipeline:
         the others. A record handled to the end, or dropped so, is settled with the stage it
         entered (the dedup stage then makes its id durable); one interrupted by a stop is not,
         so it is let through again when it comes again. The assembly's `ErrorPolicy` may
-        retry the record instead, or stop."""
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                out = await self._run(start, stop, record)
-                break
-            except asyncio.CancelledError:
+        instead retry the failing stage (`_attempt`) or stop."""
+        try:
+            out = await self._run(start, stop, record)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one bad record must not stop the others
+            # Retries were the stage's (`_attempt`); what is left is dead-letter or stop.
+            if self.built.policy.decide(exc, self.built.policy.max_attempts).action is Action.STOP:
                 raise
-            except Exception as exc:  # one bad record must not stop the others
-                decision = self.built.policy.decide(exc, attempt)
-                if decision.action is Action.STOP:
-                    raise
-                if decision.action is Action.RETRY:
-                    await asyncio.sleep(decision.delay_s)
-                    continue
-                log.exception("record_failed", stage=self.specs[start].name,
-                              record=type(record).__name__, id=getattr(record, "id", None))
-                out = []
-                break
+            log.exception("record_failed", stage=self.specs[start].name,
+                          record=type(record).__name__, id=getattr(record, "id", None))
+            out = []
         if start < len(self.specs):
             settle = getattr(self.built.handlers[self.specs[start].name], "settle", None)
             if settle is not None:
@@ -144,8 +137,18 @@ class InProcessPipeline:
             async def emit(produced: Any) -> None:
                 out.extend(await self._guarded(start + 1, stop, produced))
 
-            await self.built.handlers[spec.name](record, emit)
-            return out
+            handler = self.built.handlers[spec.name]
+            attempt = 0
+            while True:  # a retried I/O stage is idempotent: its logs skip what was done
+                attempt += 1
+                try:
+                    await handler(record, emit)
+                    return out
+                except Exception as exc:
+                    decision = self.built.policy.decide(exc, attempt)
+                    if decision.action is not Action.RETRY:
+                        raise
+                    await asyncio.sleep(decision.delay_s)
         end = start
         while end < stop and not self.specs[end].io:
             end += 1
@@ -183,8 +186,22 @@ class InProcessPipeline:
         records = [record]
         for spec in chain:
             handler = self.built.handlers[spec.name]
-            records = [out for r in records for out in handler(r, self.built.clock())]
+            records = [out for r in records for out in self._attempt(handler, r)]
         return records
+
+    def _attempt(self, handler: Any, record: Any) -> Sequence[Any]:
+        """One pure stage on one record, retried as the error policy says (on the core
+        thread, so a back-off sleeps there); an error it does not retry is raised."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return handler(record, self.built.clock())
+            except Exception as exc:
+                decision = self.built.policy.decide(exc, attempt)
+                if decision.action is not Action.RETRY:
+                    raise
+                time.sleep(decision.delay_s)
 
     # -- time ------------------------------------------------------------------------------
 

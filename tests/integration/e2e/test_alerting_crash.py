@@ -91,3 +91,11 @@ def test_kill_alerting_during_delivery_loses_nothing(
     repeats = sum(n - 1 for n in keys.values())
     assert repeats <= MAX_REPEATS, f"{repeats} repeated deliveries after one kill"
 
+
+
+def test_a_graceful_restart_of_alerting_sends_nothing_twice(
+    kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
+) -> None:
+    keys = _restart_alerting_during_delivery(kafka_bootstrap, tmp_path, webhook, signal.SIGTERM)
+    repeated = {key: n for key, n in keys.items() if n > 1}
+    assert not repeated, f"a graceful restart repeated {repeated}"
