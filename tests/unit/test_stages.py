@@ -262,3 +262,30 @@ def test_the_error_policy_of_the_composition_root_applies_in_process(tmp_path: P
     with pytest.raises(Flaky):
         asyncio.run(go(ErrorPolicy(stop=(Flaky,))))  # a stop reaches the runtime's caller
     assert len(calls) == 1
+
+
+def test_a_retry_repeats_the_failing_stage_not_the_dedup_before_it(tmp_path: Path) -> None:
+    from services.stages import Dedup
+    from shared.policy import ErrorPolicy
+
+    calls: list[str] = []
+
+    def flaky_clean(record: Any, now: float) -> list[Any]:
+        calls.append(record.id)
+        if len(calls) < 2:
+            raise ConnectionError("a flaky port")
+        return ["cleaned"]
+
+    wired = built(tmp_path, RecordingSink())
+    wired.policy = ErrorPolicy(retry=(ConnectionError,), backoff_s=0.0)
+    wired.handlers.update(dedup=Dedup(MemorySeenIds()), clean=flaky_clean)
+    pipeline = InProcessPipeline(wired)
+    raw = RawArticle(id="a", url="u", source="s", content_type="text/plain", body="x")
+
+    async def go() -> list[Any]:
+        try:
+            return await pipeline.send("dedup", raw, until="clean")
+        finally:
+            await pipeline.aclose()
+
+    assert asyncio.run(go()) == ["cleaned"] and calls == ["a", "a"]
