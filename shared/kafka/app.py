@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from typing import Any
 
 import faust
+from aiokafka.errors import KafkaConnectionError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.kafka.faust_adapter import run_faust_worker, tables_recovered
 from shared.kafka.topics import ensure_topics
-from shared.observability import UP, configure_logging
+from shared.observability import UP, configure_logging, get_logger
 from shared.settings import Settings
 
+log = get_logger(__name__)
 
 def make_app(service: str, settings: Settings) -> faust.App:
     """One faust app per service; its id is the consumer group, so N copies share the work.
@@ -142,7 +145,28 @@ def run_worker(app: faust.App, service: str, settings: Settings) -> None:
         table.changelog_topic_name: dict(table.extra_topic_configs)
         for table in app.tables.values()
     }
-    asyncio.run(ensure_topics(settings, changelogs))
+    _create_topics_when_the_broker_answers(settings, changelogs)
     UP.labels(service).set(1)
     # Logging is ours (structlog JSON, configured above); faust must not replace it.
     run_faust_worker(app)
+
+
+BROKER_WAIT_MAX_S = 30.0
+
+
+def _create_topics_when_the_broker_answers(
+    settings: Settings, changelogs: dict[str, dict[str, str]]
+) -> None:
+    """A worker started while the broker is down (or not up yet) waits for it, saying so, and
+    starts once it answers, instead of exiting: 1 s between tries, doubling up to 30 s. Its
+    HTTP port (/live, /health) opens only then, with the faust app."""
+    delay = 1.0
+    while True:
+        try:
+            asyncio.run(ensure_topics(settings, changelogs))
+            return
+        except (KafkaConnectionError, OSError) as exc:
+            log.warning("broker_unavailable", bootstrap=settings.kafka_bootstrap_servers,
+                        error=str(exc), retry_in_s=delay)
+            time.sleep(delay)
+            delay = min(BROKER_WAIT_MAX_S, delay * 2)

@@ -81,3 +81,31 @@ def test_a_worker_is_live_but_not_ready_while_starting_and_without_its_broker(
     finally:
         workers.stop_all()
         broker.stop()
+
+
+@pytest.mark.timeout(300)
+def test_a_worker_started_before_its_broker_waits_says_so_and_then_starts(
+    tmp_path: Path,
+) -> None:
+    env = {
+        "KAFKA_DIR": str(tmp_path / "kafka"),
+        "KAFKA_PORT": str(free_port()),
+        "KAFKA_CONTROLLER_PORT": str(free_port()),
+        "KAFKA_READY_TIMEOUT": "120",
+    }
+    broker = Broker(env=env)
+    workers = Workers(f"127.0.0.1:{env['KAFKA_PORT']}", tmp_path)  # nothing listens there yet
+    try:
+        workers.launch(SERVICE)
+        deadline = time.monotonic() + 60
+        while "broker_unavailable" not in workers.log(SERVICE) and time.monotonic() < deadline:
+            assert workers.procs[SERVICE].poll() is None, workers.log(SERVICE)
+            time.sleep(0.2)
+        assert "broker_unavailable" in workers.log(SERVICE), workers.log(SERVICE)
+        time.sleep(3)
+        assert workers.procs[SERVICE].poll() is None, workers.log(SERVICE)  # still waiting
+        broker.start()
+        workers.wait_healthy(SERVICE, timeout=150)  # started by itself once the broker answered
+    finally:
+        workers.stop_all()
+        broker.stop()
