@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
+import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import faust
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -69,7 +73,56 @@ def make_app(service: str, settings: Settings) -> faust.App:
         topic_allow_declare=True,
     )
     _add_web_views(app, service)
+    watch = _BROKER_WATCHES[app] = BrokerWatch(settings.kafka_bootstrap_servers)
+
+    async def watch_broker() -> None:
+        await watch.run()
+
+    app.task(watch_broker)
     return app
+
+
+@dataclass
+class BrokerWatch:
+    """Whether the broker answers, asked every ``period_s`` with a cluster description (public
+    admin API), so readiness says not-ready during an outage even when the consumer, keeping
+    its assignment, would not notice. Transitions are logged once each."""
+
+    bootstrap: str
+    ok: bool = True  # the broker answered a moment ago: the worker created its topics
+    period_s: float = 2.0
+    timeout_s: float = 3.0
+
+    async def run(self) -> None:
+        admin: AIOKafkaAdminClient | None = None
+        while True:
+            try:
+                if admin is None:
+                    admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+                    await asyncio.wait_for(admin.start(), self.timeout_s)
+                await asyncio.wait_for(admin.describe_cluster(), self.timeout_s)
+                self._set(True, None)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # any failure to answer: not reachable, ask again later
+                self._set(False, exc)
+                if admin is not None:
+                    with contextlib.suppress(Exception):
+                        await admin.close()
+                    admin = None
+            await asyncio.sleep(self.period_s)
+
+    def _set(self, ok: bool, error: Exception | None) -> None:
+        if ok != self.ok:
+            if ok:
+                log.info("broker_reachable", bootstrap=self.bootstrap)
+            else:
+                log.warning("broker_unreachable", bootstrap=self.bootstrap,
+                            error=f"{type(error).__name__}: {error}")
+        self.ok = ok
+
+
+_BROKER_WATCHES: weakref.WeakKeyDictionary[faust.App, BrokerWatch] = weakref.WeakKeyDictionary()
 
 
 def _add_web_views(app: faust.App, service: str) -> None:
@@ -111,7 +164,8 @@ def liveness(app: faust.App) -> dict[str, Any]:
 
 
 def readiness(app: faust.App) -> dict[str, Any]:
-    """Ready = running, not rebalancing, tables recovered, and holding partitions if it consumes.
+    """Ready = running, broker answering, not rebalancing, tables recovered, and holding
+    partitions if it consumes.
 
     A worker answers 503 until then, so orchestration (and the tests) wait for a worker that
     can really take messages, and a worker stuck in a rebalance shows up as unhealthy.
@@ -119,15 +173,19 @@ def readiness(app: faust.App) -> dict[str, Any]:
     consumes = bool(app.agents)
     assigned = len(app.consumer.assignment()) if consumes and app.consumer else 0
     recovered = tables_recovered(app)
+    watch = _BROKER_WATCHES.get(app)
+    broker = watch.ok if watch is not None else True
     ready = (
         app.started
         and not app.crashed
         and not app.rebalancing
         and recovered
+        and broker
         and (assigned > 0 or not consumes)
     )
     return {
         "ready": ready,
+        "broker_reachable": broker,
         "rebalancing": bool(app.rebalancing),
         "tables_recovered": recovered,
         "assigned_partitions": assigned,

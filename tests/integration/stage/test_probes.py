@@ -1,10 +1,11 @@
-"""Liveness and readiness of a real worker over a real broker (issue 14, item 6).
+"""Liveness and readiness of a real worker over a real broker (issue 14, items 4 and 6).
 
 ``/live`` is 200 whenever the worker's event loop answers and its app has not crashed;
 ``/health`` (also ``/ready``) is 200 only when it can take messages. So during start-up and
 with the broker gone the worker is live but not ready, and an orchestrator that restarts on
-liveness leaves it alone. The broker here is the test's own (own data dir and ports): this
-test stops it, which must not touch a broker anyone else uses."""
+liveness leaves it alone; it is ready again by itself once the broker is back. The broker here
+is the test's own (own data dir and ports): this test stops it, which must not touch a broker
+anyone else uses."""
 
 from __future__ import annotations
 
@@ -77,7 +78,14 @@ def test_a_worker_is_live_but_not_ready_while_starting_and_without_its_broker(
             assert client.get(base + "/live").json() == {
                 "service": SERVICE, "live": True, "crashed": False, "crash_reason": None,
             }
-            print("readiness during the outage:", sorted({h for _, h, _ in outage}))
+            # Readiness says so: the broker watch finds it gone within seconds.
+            assert outage[-1][1] == 503, outage
+            assert client.get(base + "/health").json()["broker_reachable"] is False
+
+            # The broker comes back: the same worker is ready again by itself.
+            broker.start()
+            workers.wait_healthy(SERVICE, timeout=120)
+            assert workers.procs[SERVICE].poll() is None
     finally:
         workers.stop_all()
         broker.stop()

@@ -7,6 +7,7 @@ side, over a real broker: tests/integration/stage/test_probes.py."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -53,3 +54,22 @@ def test_a_crashed_worker_is_not_live(tmp_path: Path) -> None:
     assert body["crash_reason"] == "RuntimeError"
     assert "secret" not in str(body)
     assert answers["/health"][0] == 503
+
+
+def test_the_broker_watch_says_unreachable_when_nothing_answers() -> None:
+    from shared.kafka.app import BrokerWatch
+
+    watch = BrokerWatch("127.0.0.1:1", period_s=0.05, timeout_s=0.5)
+
+    async def go() -> None:
+        task = asyncio.create_task(watch.run())
+        for _ in range(100):
+            if not watch.ok:
+                break
+            await asyncio.sleep(0.05)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(go())
+    assert watch.ok is False
