@@ -92,6 +92,8 @@ class BrokerWatch:
     ok: bool = True  # the broker answered a moment ago: the worker created its topics
     period_s: float = 2.0
     timeout_s: float = 3.0
+    misses_to_fail: int = 2  # one slow answer on a loaded machine is not an outage
+    _misses: int = 0
 
     async def run(self) -> None:
         admin: AIOKafkaAdminClient | None = None
@@ -113,6 +115,9 @@ class BrokerWatch:
             await asyncio.sleep(self.period_s)
 
     def _set(self, ok: bool, error: Exception | None) -> None:
+        self._misses = 0 if ok else self._misses + 1
+        if not ok and self._misses < self.misses_to_fail:
+            return
         if ok != self.ok:
             if ok:
                 log.info("broker_reachable", bootstrap=self.bootstrap)
