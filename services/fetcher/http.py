@@ -40,6 +40,7 @@ from shared.errors import (
     fetch_error,
 )
 from shared.observability import FETCH_SECONDS, FETCHES
+from shared.web_guard import media_type
 
 __all__ = ["HOST_FAILURES", "KINDS", "FetchError", "HttpFetcher", "Response"]
 
@@ -94,10 +95,6 @@ class _Request:
     max_bytes: int = 0
     kind: str = "page"
     timeout_s: float = 10.0
-
-
-def media_type(header: str | None) -> str:
-    return (header or "").split(";", 1)[0].strip().lower()
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from shared.web_guard import DEFAULT_PORTS
+
 # Exact query keys that only track the reader; any key starting with a prefix below goes too.
 TRACKING_KEYS = frozenset(
     {
@@ -16,7 +18,6 @@ TRACKING_KEYS = frozenset(
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _is_tracking(key: str) -> bool:
