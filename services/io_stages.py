@@ -30,12 +30,16 @@ class Deliver:
     dispatcher: Dispatcher
     silenced: Callable[[Alert], bool]
     reports: Callable[[DeliveryReport], None] | None = None  # applies a background outcome
+    # Whether the stage's log is up to date: over Kafka, once the input was read up to where
+    # it ended at start, since the reports of deliveries answered before a crash lie there.
+    ready: Callable[[], bool] = lambda: True
 
     async def __call__(self, item: RoutedAlert | DeliveryReport | Tick, emit: Emit) -> None:
         if isinstance(item, Tick):
             # Deliveries a previous run (or the instance this one took partitions over
-            # from) left pending go out again.
-            await self.dispatcher.resume()
+            # from) left pending go out again, once the log knows which were answered.
+            if self.ready():
+                await self.dispatcher.resume()
             return
         if isinstance(item, DeliveryReport):
             if self.reports is not None:

@@ -52,6 +52,8 @@ class PendingLog(DeliveryLog, Protocol):
 
     def drop_pending(self, delivery_key: str, sink: str) -> None: ...
 
+    def is_pending(self, delivery_key: str, sink: str) -> bool: ...
+
     def pending(self) -> list[tuple[str, bytes]]: ...
 
 
@@ -65,6 +67,9 @@ class MemoryDeliveryLog:
 
     def drop_pending(self, delivery_key: str, sink: str) -> None:
         self._pending.pop((delivery_key, sink), None)
+
+    def is_pending(self, delivery_key: str, sink: str) -> bool:
+        return (delivery_key, sink) in self._pending
 
     def pending(self) -> list[tuple[str, bytes]]:
         return [(sink, payload) for (_, sink), payload in self._pending.items()]
@@ -107,6 +112,13 @@ class SqliteDeliveryLog:
             "DELETE FROM pending_deliveries WHERE delivery_key = ? AND sink = ?",
             (delivery_key, sink),
         )
+
+    def is_pending(self, delivery_key: str, sink: str) -> bool:
+        row = self._db.query_one(
+            "SELECT 1 FROM pending_deliveries WHERE delivery_key = ? AND sink = ?",
+            (delivery_key, sink),
+        )
+        return row is not None
 
     def pending(self) -> list[tuple[str, bytes]]:
         rows = self._db.query_all(

@@ -16,6 +16,7 @@ built. Nothing else in the project imports faust but shared/kafka and this packa
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +33,7 @@ from services.fetcher.local_state import MemoryFetchState
 from services.fetcher.replicated_state import DEFAULT_REFRESH_S, ReplicatedFetchState
 from services.flow import Emit as Emitter
 from services.flow import StageSpec, partition_key, stage, stages_of
-from services.io_stages import Fetch
+from services.io_stages import Deliver, Fetch
 from services.runtimes.kafka_stores import (
     BroadcastSilenceStore,
     TableDeliveryLog,
@@ -192,6 +193,10 @@ class KafkaService:
                                  self.app.topic(self.topics.deadletter),
                                  policy=self.built.policy)
                 loop.attach(self._adapter(spec), name=self.label(spec).replace(".", "_"))
+                handler = self.built.handlers[spec.name]
+                if isinstance(handler, Deliver):  # resumes pending deliveries once replayed
+                    handler.ready = functools.partial(
+                        loop.keeper.replayed, getattr(self.topics, spec.consumes))
             if spec.tick_s is not None:
                 self._ticks(spec)
         self._side_work()

@@ -55,6 +55,9 @@ class TableDeliveryLog:
             self.table[key] = None
             self._pending.pop(key, None)
 
+    def is_pending(self, delivery_key: str, sink: str) -> bool:
+        return bool(self.table.get(f"pending|{delivery_key}|{sink}"))
+
     def pending(self) -> list[tuple[str, bytes]]:
         if self._scanned_at is None or self._clock() - self._scanned_at >= self._rescan_s:
             self._pending = {key: None for key, value in list(self.table.items())

@@ -53,6 +53,9 @@ class OffsetKeeper:
         self._in_flight = 0
         self._sent: list[Awaitable[Any]] = []  # outputs of handled records, not yet confirmed
         self._sources: set[str] = set()  # the stage loops' source topics
+        # Where each assigned partition's log ended when it was assigned: until the handler
+        # has passed that point it is replaying what a previous owner had already read.
+        self._replay_ends: dict[TP, int] = {}
         app.timer(interval=app.conf.broker_commit_interval, name="frontwire.offsets")(self.tick)
         # mode types handlers with a mypy_extensions NamedArg no real signature can match.
         app.on_partitions_assigned.connect(self._on_assigned)  # type: ignore[arg-type]
@@ -102,6 +105,23 @@ class OffsetKeeper:
     def sent(self, delivery: Awaitable[Any]) -> None:
         """An output of the record being handled: confirmed delivered before any commit."""
         self._sent.append(delivery)
+
+    def replayed(self, topic: str) -> bool:
+        """Whether every assigned partition of ``topic`` has been handled up to where its log
+        ended at assignment. A stage whose state is written by records of its own input (the
+        deliver stage's reports) is up to date only then."""
+        if self.app.rebalancing:
+            return False
+        generation = self.app.consumer_generation_id
+        for tp in self.app.consumer.assignment():
+            if tp.topic != topic:
+                continue
+            end = self._replay_ends.get(tp)
+            if end is None or not self.ledger.knows(tp, generation):
+                return False
+            if self.ledger.next_offset(tp) < end:
+                return False
+        return True
 
     @contextlib.contextmanager
     def handling(self, record: Any) -> Iterator[None]:
@@ -171,12 +191,25 @@ class OffsetKeeper:
         for tp, offset in committed.items():
             if not self.ledger.knows(tp, generation):  # a first record may have beaten us
                 self.ledger.start(tp, generation, offset, now)
+        await self._note_replay_ends(tps)
+
+    async def _note_replay_ends(self, tps: list[TP]) -> None:
+        try:
+            reader = await self._reader_client()
+            ends = await reader.end_offsets([TopicPartition(tp.topic, tp.partition) for tp in tps])
+        except Exception as exc:  # nothing to wait for rather than waiting for ever
+            log.warning("end_offsets_lookup_failed", error=repr(exc), partitions=len(tps))
+            ends = {}
+        for tp in tps:
+            self._replay_ends[tp] = int(ends.get(TopicPartition(tp.topic, tp.partition), 0))
 
     async def _on_revoked(self, sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
         # Still ours until the rebalance completes: hand the next owner an exact position.
         revoked = set(args[0] if args else kwargs.get("revoked", ()))
         await self.commit(revoked)
         self.ledger.forget(revoked)
+        for tp in revoked:
+            self._replay_ends.pop(tp, None)
 
     async def _on_shutdown(self, sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
         try:

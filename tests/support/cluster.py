@@ -75,6 +75,21 @@ class Broker:
         self.bootstrap = f"127.0.0.1:{environ.get('KAFKA_PORT', '9092')}"
         return self
 
+    def kill(self) -> None:
+        """``kill -9`` the test's own broker (``env`` names its KAFKA_DIR): no clean shutdown."""
+        assert self.env, "only a broker of the test's own may be killed"
+        pidfile = Path(self.env["KAFKA_DIR"]) / "kafka.pid"
+        pid = int(pidfile.read_text().strip())
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"broker pid {pid} still there after SIGKILL")
+
     def stop(self) -> None:
         if self.started_here:
             subprocess.run(

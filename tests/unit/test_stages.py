@@ -289,3 +289,42 @@ def test_a_retry_repeats_the_failing_stage_not_the_dedup_before_it(tmp_path: Pat
             await pipeline.aclose()
 
     assert asyncio.run(go()) == ["cleaned"] and calls == ["a", "a"]
+
+
+def test_the_deliver_stage_resumes_pending_deliveries_only_once_its_log_is_up_to_date() -> None:
+    """Until the runtime says the log has caught up (over Kafka: the input read up to where it
+    ended at start, reports of answered deliveries included), a tick resumes nothing."""
+    from services.io_stages import Deliver, apply_report
+
+    log = MemoryDeliveryLog()
+    pending = alert()
+    log.add_pending(pending.delivery_key, "fake", encode(pending))
+    got: list[str] = []
+
+    class Fake:
+        name = "fake"
+
+        async def deliver(self, alert: Alert) -> None:
+            got.append(alert.delivery_key)
+
+    caught_up = False
+
+    async def go() -> None:
+        dispatcher = Dispatcher({"fake": Fake()}, log)
+        deliver = Deliver(dispatcher, lambda a: False, reports=apply_report(log),
+                          ready=lambda: caught_up)
+
+        async def nothing(record: Any) -> None:
+            raise AssertionError("a tick produces nothing")
+
+        await deliver(Tick(1.0), nothing)
+        await asyncio.wait_for(dispatcher.drain(), 5)
+        assert got == []  # the report of its answer may still be ahead in the input
+        nonlocal caught_up
+        caught_up = True
+        await deliver(Tick(2.0), nothing)
+        await asyncio.wait_for(dispatcher.drain(), 5)
+        await dispatcher.aclose()
+
+    asyncio.run(go())
+    assert got == [pending.delivery_key]

@@ -17,6 +17,7 @@ from services.alerting.sinks import (
     TransientDeliveryError,
     WebhookSink,
 )
+from shared.codec import encode
 from shared.records import Alert
 from tests.unit.alerting.builders import alert
 from tests.unit.alerting.loopback import Receiver, serve
@@ -194,3 +195,24 @@ async def test_sync_dead_letter_callback_and_callback_errors() -> None:
     dispatcher = Dispatcher(sinks, MemoryDeliveryLog(), on_dead_letter=sync_callback)
     assert await dispatcher.dispatch(alert()) == {"bad": "dead_letter"}
     assert seen == ["bad"]
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+async def test_a_delivery_an_earlier_run_queued_is_left_to_resume_not_sent_again(
+    store: str, tmp_path: Path
+) -> None:
+    """A replayed record of a delivery still pending: its outcome may be on its way (over
+    Kafka, a report behind the record), so the dispatcher does not send a second copy now;
+    resume() sends it, once, if it is still pending then."""
+    log = MemoryDeliveryLog() if store == "memory" else SqliteDeliveryLog(tmp_path / "d.sqlite")
+    queued = alert(version=1)
+    log.add_pending(queued.delivery_key, "ops", encode(queued))
+    sink = ListSink("ops")
+    dispatcher = Dispatcher({"ops": sink}, log)
+    assert await dispatcher.dispatch(queued) == {"ops": "queued"}
+    assert sink.got == []
+    assert await dispatcher.resume() == 1
+    await asyncio.wait_for(dispatcher.drain(), 5)
+    assert [a.delivery_key for a in sink.got] == [queued.delivery_key]
+    assert log.seen(queued.delivery_key, "ops") and not log.is_pending(queued.delivery_key, "ops")
+    await dispatcher.aclose()
