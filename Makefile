@@ -7,8 +7,8 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install run replay test test-unit lint typecheck kafka-install kafka-up kafka-down \
-        services-up services-down bench-latency bench-cleaner bench-enricher eval-enricher \
-        bench-fetcher bench-restart bench-feeds check-deps fuzz clean
+        services-up services-down bench-latency bench-throughput bench-sink-outage bench-cleaner \
+        bench-enricher eval-enricher bench-fetcher bench-restart bench-feeds check-deps fuzz clean
 
 $(STAMP): pyproject.toml requirements/model.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -52,6 +52,14 @@ services-down:
 
 bench-latency: install kafka-install
 	$(BIN)/python -m bench.latency $(ARGS)
+
+## Each Kafka stage's saturation rate with 1 and 2 instances, and the slowest stage's scale ratio.
+bench-throughput: install kafka-install
+	$(BIN)/python -m bench.throughput $(ARGS)
+
+## A webhook down for five minutes (refusing, then 503) under the distributed pipeline.
+bench-sink-outage: install kafka-install
+	$(BIN)/python -m bench.sink_outage $(ARGS)
 
 bench-cleaner: install
 	$(BIN)/python -m bench.cleaner $(ARGS)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
+import re
 import statistics
 import tempfile
 import time
@@ -45,6 +47,70 @@ def percentile(values: list[float], q: float) -> float:
 
 
 HOPS = ("fetched", "cleaned", "enriched", "alerted", "received")
+SERVICES = ("fetcher", "cleaner", "enricher", "alerting")
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system, reaped children included) of every process in group ``pgid``:
+    a worker with its parser processes, or the broker."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[2]) == pgid:  # fields[0] is field 3 of proc(5): state
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return total / TICK
+
+
+def broker_pgid() -> int | None:
+    pidfile = Path(__file__).resolve().parent.parent / "var" / "kafka" / "kafka.pid"
+    try:
+        return os.getpgid(int(pidfile.read_text().strip()))
+    except (OSError, ValueError):
+        return None  # an external broker: not ours to measure
+
+
+def cpu_snapshot(workers: Workers) -> dict[str, float]:
+    groups = {s: workers.procs[s].pid for s in SERVICES}
+    if (pgid := broker_pgid()) is not None:
+        groups["broker"] = pgid
+    return {name: cpu_seconds(pgid) for name, pgid in groups.items()}
+
+
+def print_cpu(before: dict[str, float], after: dict[str, float], articles: int,
+              wall_s: float) -> None:
+    """Where the machine's CPU went, per article: a tail that grows with the rate on a
+    saturated machine is queueing, not one slow hop."""
+    for name in before:
+        used = after[name] - before[name]
+        print(f"  cpu {name:>8}: {1000 * used / articles:6.1f} ms/article, "
+              f"{used / wall_s:4.2f} cores")
+    total = sum(after.values()) - sum(before.values())
+    print(f"  cpu    total: {1000 * total / articles:6.1f} ms/article, {total / wall_s:4.2f} "
+          f"cores of {os.cpu_count()}")
+
+
+def print_loop_lag(workers: Workers) -> None:
+    """Share of each worker's event-loop wake-ups more than 50 ms late (shared/kafka/loop_lag)."""
+    for service in SERVICES:
+        try:
+            text = httpx.get(f"{workers.url(service)}/metrics", timeout=5).text
+        except httpx.HTTPError:
+            continue
+        buckets = {
+            float(m.group(1)): float(m.group(2))
+            for m in re.finditer(
+                r'^frontwire_event_loop_lag_seconds_bucket\{le="([^"]+)",service="[^"]+"\} (\S+)$',
+                text, re.M)
+        }
+        total = buckets.get(float("inf"), 0.0)
+        if total:
+            late = total - buckets.get(0.05, total)
+            print(f"  loop lag {service:>8}: {100 * late / total:5.1f} % of wake-ups > 50 ms "
+                  f"({total:.0f} samples)")
 
 
 def print_hops(stamps: list[dict[str, float]]) -> None:
@@ -83,9 +149,12 @@ def main() -> None:
                 },
             )
             try:
-                workers.start("fetcher", "cleaner", "enricher", "alerting")
+                workers.start(*SERVICES)
+                before, started = cpu_snapshot(workers), time.monotonic()
                 sent = asyncio.run(push_at_rate(workers.url("fetcher"), args.rate, args.duration))
                 got = hook.wait_for(lambda r: len(r) >= sent, timeout=120)
+                print_cpu(before, cpu_snapshot(workers), sent, time.monotonic() - started)
+                print_loop_lag(workers)
             finally:
                 workers.stop_all()
     finally:

@@ -16,6 +16,7 @@ from aiokafka.errors import KafkaConnectionError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.kafka.faust_adapter import run_faust_worker, tables_recovered
+from shared.kafka.loop_lag import watch_loop_lag
 from shared.kafka.topics import ensure_topics
 from shared.observability import UP, configure_logging, get_logger
 from shared.settings import Settings
@@ -78,7 +79,11 @@ def make_app(service: str, settings: Settings) -> faust.App:
     async def watch_broker() -> None:
         await watch.run()
 
+    async def watch_loop() -> None:
+        await watch_loop_lag(service)
+
     app.task(watch_broker)
+    app.task(watch_loop)
     return app
 
 

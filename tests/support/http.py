@@ -20,8 +20,8 @@ class _Server(ThreadingHTTPServer):
 class LoopbackServer:
     """Starts a ThreadingHTTPServer on 127.0.0.1 with an ephemeral port, in a thread."""
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self._httpd = _Server(("127.0.0.1", 0), handler)
+    def __init__(self, handler: type[BaseHTTPRequestHandler], port: int = 0) -> None:
+        self._httpd = _Server(("127.0.0.1", port), handler)
         self._httpd.owner = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -76,15 +76,19 @@ class Received:
 
 @dataclass
 class WebhookReceiver(LoopbackServer):
-    """Collects every POSTed JSON body; answers 200."""
+    """Collects every POSTed JSON body it answers 200 (``status``: what it answers, e.g. 503
+    for a receiver that is up but unavailable; those are counted in ``refused`` only)."""
 
     received: list[Received] = field(default_factory=list)
     delay_s: float = 0.0  # answer this much later: a slow receiver keeps deliveries in flight
     arrived: int = 0  # requests read, answered or not: a delivery in flight counts here
+    port: int = 0  # 0: any free one
+    status: int = 200
+    refused: int = 0
 
     def __post_init__(self) -> None:
         self._lock = threading.Condition()
-        super().__init__(_WebhookHandler)
+        super().__init__(_WebhookHandler, self.port)
 
     def add(self, item: Received) -> None:
         with self._lock:
@@ -133,6 +137,10 @@ class _WebhookHandler(BaseHTTPRequestHandler):
             self.send_error(400)
             return
         receiver.arrive()
+        if receiver.status != 200:
+            receiver.refused += 1
+            self.send_error(receiver.status)
+            return
         if receiver.delay_s:
             time.sleep(receiver.delay_s)
         receiver.add(Received(time.time(), dict(self.headers.items()), body))
