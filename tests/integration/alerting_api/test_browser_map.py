@@ -175,6 +175,9 @@ def test_map_and_timeline_follow_the_filters_and_the_stream(browser: Any) -> Non
         assert len(ring) == 1
         assert timeline_total(browser) == 4
 
+        # Under the page's strict CSP (scripts and styles from 'self' only) nothing was refused.
+        assert [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
 
 @needs_bundle
 def test_screenshots_desktop_and_phone(browser: Any, tmp_path: Path) -> None:
