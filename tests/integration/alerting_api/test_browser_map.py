@@ -138,6 +138,11 @@ def test_map_and_timeline_follow_the_filters_and_the_stream(browser: Any) -> Non
         }
         assert timeline_total(browser) == 3
         assert len(browser.find_elements(By.CSS_SELECTOR, "#timeline .bucket")) == 24
+        browser.find_element(By.CSS_SELECTOR, '#range button[data-value="7d"]').click()
+        wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline .bucket")) == 7)
+        assert timeline_total(browser) == 3
+        browser.find_element(By.CSS_SELECTOR, '#range button[data-value="24h"]').click()
+        wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline .bucket")) == 24)
 
         # A filter of the form changes the list, the map and the timeline together.
         Select(browser.find_element(By.ID, "f-type")).select_by_value("mobilisation")
@@ -181,7 +186,7 @@ def test_map_and_timeline_follow_the_filters_and_the_stream(browser: Any) -> Non
 
 @needs_bundle
 def test_screenshots_desktop_and_phone(browser: Any, tmp_path: Path) -> None:
-    """Writes map-desktop.png, map-desktop-fitted.png and map-phone.png to look at."""
+    """Writes map-desktop.png, -desktop-fitted.png, -desktop-picked.png and -phone.png."""
     from selenium.webdriver.common.by import By
 
     out = Path(os.environ.get("FRONTWIRE_SCREENSHOTS") or tmp_path)
@@ -213,6 +218,13 @@ def test_screenshots_desktop_and_phone(browser: Any, tmp_path: Path) -> None:
         fitted = out / "map-desktop-fitted.png"
         assert browser.save_screenshot(str(fitted))
 
+        # A place picked on the map: its chip, the marker outlined, the others dimmed.
+        markers(browser)[alerts[0].alert_id].click()
+        wait(browser, lambda d: cards(d) == {alerts[0].alert_id})
+        picked = out / "map-desktop-picked.png"
+        assert browser.save_screenshot(str(picked))
+        browser.find_element(By.ID, "f-clear").click()
+
         browser.set_window_size(390, 1100)
         wait(browser, lambda d: d.execute_script("return window.innerWidth") <= 390)
         wait(
@@ -230,7 +242,7 @@ def test_screenshots_desktop_and_phone(browser: Any, tmp_path: Path) -> None:
         assert overflow <= 0
         phone = out / "map-phone.png"
         assert browser.save_screenshot(str(phone))
-    for png in (desktop, fitted, phone):
+    for png in (desktop, fitted, picked, phone):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -34,14 +34,18 @@ function worldView(width) {
   return { projection, height: Math.ceil(geoPath(projection).bounds(land)[1][1] + PAD) };
 }
 
-// Zoomed to the markers, with a margin of some degrees so one marker is not a whole map. Fit
-// to the corners as points: a polygon's winding would matter on the sphere, points' does not.
+// Zoomed to the markers, with a margin, and never to less than a region (40° by 24°) so that
+// one marker still shows its neighbours. Fit to the corners as points: a polygon's winding
+// would matter on the sphere, points' does not.
 function eventsView(width, markers) {
   const height = Math.round(width * (width < 600 ? 0.62 : 0.42));
-  const lons = markers.map((m) => m.loc.lon);
-  const lats = markers.map((m) => m.loc.lat);
-  const [west, east] = [Math.min(...lons) - 8, Math.max(...lons) + 8];
-  const [south, north] = [Math.max(-85, Math.min(...lats) - 5), Math.min(85, Math.max(...lats) + 5)];
+  const span = (values, margin, least) => {
+    const [lo, hi] = [Math.min(...values), Math.max(...values)];
+    const half = Math.max((hi - lo) / 2 + margin, least / 2);
+    return [(lo + hi) / 2 - half, (lo + hi) / 2 + half];
+  };
+  const [west, east] = span(markers.map((m) => m.loc.lon), 8, 40);
+  const [south, north] = span(markers.map((m) => m.loc.lat), 5, 24).map((v) => Math.max(-85, Math.min(85, v)));
   const corners = { type: "MultiPoint", coordinates: [[west, south], [east, north], [west, north], [east, south]] };
   const projection = geoNaturalEarth1().fitExtent([[PAD, PAD], [width - PAD, height - PAD]], corners);
   return { projection, height };
