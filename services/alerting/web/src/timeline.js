@@ -44,7 +44,7 @@ export function drawTimeline(svg, entries, options) {
   const innerW = width - MARGIN.left - MARGIN.right;
   const innerH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const slot = innerW / list.length;
-  const barW = Math.max(2, slot * 0.72);
+  const barW = Math.max(2, Math.min(56, slot * 0.72)); // 7 days need no 100 px bars
   const y = (n) => MARGIN.top + innerH - (n / max) * innerH;
 
   const axis = svgEl("g", { class: "axis", "aria-hidden": "true" },
