@@ -62,19 +62,31 @@ export function drawMap(svg, entries, options) {
   const { projection, height } = options.zoom === "events" && markers.length
     ? eventsView(width, markers)
     : worldView(width);
-  const path = geoPath(projection);
+  const base = baseLayers(projection);
 
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("width", String(width));
   svg.setAttribute("height", String(height));
   svg.replaceChildren(
     svgEl("rect", { class: "ocean", width, height, rx: 8 }),
-    svgEl("path", { class: "graticule", d: path(geoGraticule10()) }),
-    svgEl("path", { class: "land", d: path(land) }),
-    svgEl("path", { class: "borders", d: path(borders) }),
+    svgEl("path", { class: "graticule", d: base.graticule }),
+    svgEl("path", { class: "land", d: base.land }),
+    svgEl("path", { class: "borders", d: base.borders }),
     svgEl("g", { class: "markers" }, ...markers.map((m) => marker(m, projection, options))),
   );
   return markers.length;
+}
+
+// The countries' outlines take most of a redraw; they change only with the projection (the
+// width, or the markers' extent when fitted), not with each alert.
+let cachedBase = { key: "", land: "", borders: "", graticule: "" };
+function baseLayers(projection) {
+  const key = [projection.scale(), ...projection.translate(), ...projection.center()].join();
+  if (key !== cachedBase.key) {
+    const path = geoPath(projection);
+    cachedBase = { key, land: path(land), borders: path(borders), graticule: path(geoGraticule10()) };
+  }
+  return cachedBase;
 }
 
 function marker({ entry, loc, r }, projection, options) {
