@@ -21,14 +21,13 @@ from services.alerting.exports import (
 )
 from services.alerting.history import AlertQuery, MemoryAlertHistory
 from shared.records import Actor, Location
-from tests.unit.alerting_api.alerts import T0, mobilisation_alert, shells_alert, troops_alert
-
-KURSK = Location("Kursk", "RU", lat=51.73, lon=36.19)
-
-
-def located_troops(version: int = 1, alerted: float = T0):
-    alert = troops_alert(version, alerted)
-    return replace(alert, event=replace(alert.event, location=KURSK))
+from tests.unit.alerting_api.alerts import (
+    T0,
+    located_troops,
+    mobilisation_alert,
+    shells_alert,
+    troops_alert,
+)
 
 
 @pytest.fixture
