@@ -22,7 +22,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from services.alerting.api import make_api
+from services.alerting.api import api_hub, make_api
 from services.alerting.api.contract import openapi_document
 from services.alerting.history import MemoryAlertHistory
 from services.alerting.silences import Silences, parse_silence
@@ -130,6 +130,8 @@ KNOWN = [
     ("/api/events", "GET", None, {"format": "geojson", "country": "RU"}, AUTH, None, 200),
     ("/api/events.csv", "GET", None, {"since": "soon"}, AUTH, None, 400),
     ("/api/silences/{silence_id}", "GET", {"silence_id": "known-silence"}, None, AUTH, None, 200),
+    ("/api/silences/{silence_id}", "DELETE", {"silence_id": "known-silence"}, None, AUTH, None,
+     200),
     ("/api/silences/{silence_id}", "DELETE", {"silence_id": "no-such"}, None, AUTH, None, 404),
     ("/api/silences", "POST", None, None, AUTH,
      {"matchers": {"country": "KP"}, "duration": "1h", "created_by": "ops"}, 201),
@@ -138,7 +140,9 @@ KNOWN = [
     ("/api/stream", "GET", None, {"severity": "loud"}, AUTH, None, 400),
     ("/api/stream", "GET", None, None, {}, None, 401),
     ("/", "GET", None, None, {}, None, 200),
+    ("/static/{filename}", "GET", {"filename": "app.js"}, None, {}, None, 200),
     ("/static/{filename}", "GET", {"filename": "no-such.js"}, None, {}, None, 404),
+    ("/api/openapi.json", "GET", None, None, {}, None, 401),
 ]
 
 
@@ -174,3 +178,65 @@ def test_the_stream_opens_as_documented(server: ThreadedApi) -> None:
         media_type = response.headers["Content-Type"].split(";")[0]
         assert media_type in documented
         assert next(response.iter_bytes()).startswith(b"retry: ")
+
+
+def test_the_limits_answer_as_documented(server: ThreadedApi, schema: Any) -> None:
+    """409 when the silences are at their cap, 503 when the streams are (then restored)."""
+    assert server.app is not None
+    hub, silences = api_hub(server.app), server.silences
+    caps = hub.max_subscribers, silences.max_silences
+    hub.max_subscribers, silences.max_silences = 0, 0
+    try:
+        full = schema["/api/silences"]["POST"].Case(
+            headers=AUTH, media_type="application/json",
+            body={"matchers": {"rule": "x"}, "duration": "1h", "created_by": "ops"},
+        )
+        assert full.call_and_validate(base_url=server.url, checks=CHECKS).status_code == 409
+        busy = schema[STREAM]["GET"].Case(headers=AUTH)
+        # 503 is this answer's documented meaning here, not a crash: conformance checks only.
+        conformance = [c for c in CHECKS if c is not not_a_server_error]
+        response = busy.call_and_validate(base_url=server.url, checks=conformance)
+        assert response.status_code == 503
+    finally:
+        hub.max_subscribers, silences.max_silences = caps
+
+
+def test_a_read_only_api_refuses_writes_as_documented(schema: Any) -> None:
+    with ThreadedApi([shells_alert()], token=None) as read_only:
+        create = schema["/api/silences"]["POST"].Case(
+            media_type="application/json",
+            body={"matchers": {"rule": "x"}, "duration": "1h", "created_by": "ops"},
+        )
+        expire = schema["/api/silences/{silence_id}"]["DELETE"].Case(
+            path_parameters={"silence_id": "any"}
+        )
+        for case in (create, expire):
+            response = case.call_and_validate(base_url=read_only.url, checks=CHECKS)
+            assert response.status_code == 403
+        read = schema["/api/events"]["GET"].Case()
+        assert read.call_and_validate(base_url=read_only.url, checks=CHECKS).status_code == 200
+
+
+def _cases(schema: Any, headers: dict[str, str]) -> Iterator[Any]:
+    """One request per operation (path parameters "x", a JSON body for writes)."""
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        params = {p.name: "x" for p in operation.path_parameters}
+        body = {"body": {}, "media_type": "application/json"} if operation.body else {}
+        yield operation.Case(path_parameters=params, headers=headers, **body)
+
+
+def test_every_operation_refuses_a_foreign_host_and_a_missing_token_as_documented(
+    server: ThreadedApi, schema: Any
+) -> None:
+    refused = 0
+    for case in _cases(schema, {**AUTH, "Host": "rebound.example"}):
+        assert case.call_and_validate(base_url=server.url, checks=CHECKS).status_code == 403
+        refused += 1
+    unauthorized = 0
+    for case in _cases(schema, {}):
+        if case.operation.path.startswith("/api/"):
+            response = case.call_and_validate(base_url=server.url, checks=CHECKS)
+            assert response.status_code == 401, case.operation.label
+            unauthorized += 1
+    assert (refused, unauthorized) == (13, 11)
