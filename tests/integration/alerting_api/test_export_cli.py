@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from services.alerting.history import HISTORY_FILE, SqliteAlertHistory
 from services.cli import app
+from tests.integration.alerting_api.server import ThreadedApi
 from tests.unit.alerting_api.alerts import located_troops, mobilisation_alert, shells_alert
 
 
@@ -60,3 +61,19 @@ def test_bad_options_and_a_missing_history_are_named(tmp_path: Path) -> None:
     assert export(state, "--format", "xlsx")[0] == 2
     code, _, err = export(state, "--since", "yesterday")
     assert code == 2 and "--since" in err
+
+
+def test_from_a_running_api(tmp_path: Path) -> None:
+    now = time.time()
+    alerts = [located_troops(alerted=now - 60), mobilisation_alert(alerted=now - 3 * 86400)]
+    with ThreadedApi(alerts, token="cli-token") as api:
+        result = CliRunner().invoke(
+            app, ["export", "--url", api.url, "--format", "jsonl", "--since", "24h"],
+            env={"FRONTWIRE_API_TOKEN": "cli-token", "FRONTWIRE_STATE_DIR": str(tmp_path)},
+        )
+        assert result.exit_code == 0, result.stderr
+        assert [orjson.loads(line)["type"] for line in result.stdout_bytes.splitlines()] == [
+            "troop_deployment"
+        ]
+        wrong = CliRunner().invoke(app, ["export", "--url", api.url, "--token", "wrong"])
+        assert wrong.exit_code == 2 and "HTTP 401" in wrong.stderr
