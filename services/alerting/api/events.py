@@ -21,7 +21,7 @@ def events_handler(suffix_format: str | None) -> Handler:
         fmt = suffix_format or _format(request)
         rows = export_events(request.app[HISTORY], alert_query(request.query))
         response = web.Response(body=render(rows, fmt))
-        # The charset goes with the type: CSV has no way to say its encoding itself.
+        # JSON and GeoJSON are UTF-8 by definition (RFC 8259); CSV must say its charset.
         response.content_type = MEDIA_TYPES[fmt]
         response.charset = "utf-8" if fmt == "csv" else None
         if fmt == "csv":
