@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 
+from services.alerting.export_cli import export
 from services.alerting.silences_cli import silences_app
 from shared.settings import SERVICES, Settings, SettingsError, load_settings
 
@@ -30,6 +31,7 @@ app = typer.Typer(
 rules_app = typer.Typer(help="Check rule files and try them on articles.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(silences_app, name="silences", help="Silence alerts through the alerting API.")
+app.command("export")(export)
 
 Paths = Annotated[list[str], typer.Argument(help="Files (HTML, text dumps, JSONL; .gz ok) or -")]
 

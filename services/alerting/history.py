@@ -29,6 +29,8 @@ MAX_VERSIONS = 50
 DEFAULT_MAX_ALERTS = 2000
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+SCAN_ALL = 1_000_000  # a query limit above any max_alerts: every matching entry
+HISTORY_FILE = "alert-history.sqlite"  # of `SqliteAlertHistory`, under FRONTWIRE_STATE_DIR
 
 
 @dataclass(frozen=True, slots=True)

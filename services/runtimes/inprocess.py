@@ -21,7 +21,7 @@ from typing import Any
 
 from services.alerting.delivery import MemoryDeliveryLog, SqliteDeliveryLog
 from services.alerting.grouping import MemoryGroupStore, SqliteGroupStore
-from services.alerting.history import MemoryAlertHistory, SqliteAlertHistory
+from services.alerting.history import HISTORY_FILE, MemoryAlertHistory, SqliteAlertHistory
 from services.alerting.silences import MemorySilenceStore, SqliteSilenceStore
 from services.alerting.sinks.dispatcher import SettleLater
 from services.bootstrap import Assembly, DeadLetterHook, Stores
@@ -62,7 +62,7 @@ class InProcessRuntime:
         )
         return Stores(
             groups, deliveries, SeenKeys(fetch_state), fetch_state,
-            SqliteAlertHistory(path("alert-history.sqlite")),
+            SqliteAlertHistory(path(HISTORY_FILE)),
             SqliteSilenceStore(path("silences.sqlite")),
             retention=[
                 ("alert_groups", lambda now: groups.prune(settings.retention_groups_s, now)),

@@ -7,6 +7,8 @@ from pathlib import Path
 from aiohttp import web
 
 from services.alerting.api import routes
+from services.alerting.api.contract import openapi_json
+from services.alerting.api.events import SUFFIXES, events_handler
 from services.alerting.api.http import (
     auth_middleware,
     errors_middleware,
@@ -72,6 +74,9 @@ def _add_routes(app: web.Application, static_dir: Path) -> None:
     app.router.add_get("/api/silences/{silence_id}", routes.get_silence)
     app.router.add_delete("/api/silences/{silence_id}", routes.expire_silence)
     app.router.add_get("/api/stream", stream)
+    for suffix, fmt in SUFFIXES.items():
+        app.router.add_get(f"/api/events{suffix}", events_handler(fmt))
+    app.router.add_get("/api/openapi.json", openapi_json)
 
 
 async def _close_streams(app: web.Application) -> None:

@@ -116,3 +116,12 @@ def mobilisation_alert(alerted: float = T0 + 120, **kw: object) -> Alert:
         stamps={"fetched": alerted - 1, "alerted": alerted},
     )
     return replace(alert, **kw)  # type: ignore[arg-type]
+
+
+KURSK = Location("Kursk", "RU", lat=51.73, lon=36.19)
+
+
+def located_troops(version: int = 1, alerted: float = T0) -> Alert:
+    """`troops_alert` with coordinates (for the map and GeoJSON)."""
+    alert = troops_alert(version, alerted)
+    return replace(alert, event=replace(alert.event, location=KURSK))
