@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run replay test test-unit lint typecheck kafka-install kafka-up kafka-down \
+.PHONY: install run replay test test-unit lint typecheck kafka-install kafka-up kafka-down k8s-tools \
         services-up services-down bench-latency bench-cleaner bench-enricher eval-enricher \
         bench-fetcher bench-restart bench-feeds check-deps fuzz clean
 
@@ -24,7 +24,7 @@ run: install
 	$(BIN)/frontwire run
 
 ## Set-up and every test, Kafka included.
-test: install kafka-install
+test: install kafka-install k8s-tools
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-unit: install
@@ -36,6 +36,11 @@ lint: install
 
 kafka-install:
 	deploy/kafka/kafka.sh install
+
+## kustomize and KEDA's ScaledObject CRD (pinned, from the Go module proxy) for the
+## Kubernetes manifest tests, into deploy/k8s/.cache (git-ignored).
+k8s-tools:
+	deploy/k8s/tools.sh install
 
 kafka-up: kafka-install
 	deploy/kafka/kafka.sh up
