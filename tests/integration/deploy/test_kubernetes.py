@@ -328,7 +328,20 @@ def test_no_stage_scales_beyond_its_partitions(rendered: Manifest) -> None:
             # KEDA itself caps at the partition count unless told otherwise
             assert trigger["metadata"]["allowIdleConsumers"] == "false"
     for name, obj in _objects(rendered, "Deployment").items():
-        assert obj["spec"]["replicas"] <= partitions, name
+        assert obj["spec"].get("replicas", 1) <= partitions, name
+
+
+def test_kedas_count_is_not_fought_over(base: Manifest) -> None:
+    scaled = {o["spec"]["scaleTargetRef"]["name"] for o in _objects(base, "ScaledObject").values()}
+    for name, deployment in _objects(base, "Deployment").items():
+        strategy = deployment["spec"]["strategy"]["rollingUpdate"]
+        if name in scaled:
+            # `kubectl apply` of a replicas field would reset what the HPA set
+            assert "replicas" not in deployment["spec"], name
+            # a surge pod at the ceiling would hold no partition and never be ready
+            assert strategy == {"maxSurge": 0, "maxUnavailable": 1}, name
+        else:
+            assert strategy == {"maxSurge": 1, "maxUnavailable": 0}, name
 
 
 @pytest.mark.parametrize("service", SERVICES)
