@@ -64,6 +64,10 @@ PY
 }
 
 cmd_install() {
+    # The machine's Go lives in /usr/local/go; a non-login shell may not have it on PATH.
+    if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then
+        PATH="/usr/local/go/bin:$PATH"
+    fi
     command -v go >/dev/null || die "go is not installed (the Go toolchain builds kustomize)"
     mkdir -p "$CACHE"
     install_kustomize
