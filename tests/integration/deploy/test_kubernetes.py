@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -258,7 +257,7 @@ def test_a_misspelt_kafka_trigger_key_is_caught(kafka_scaler_keys: frozenset[str
 
 
 @pytest.fixture(scope="module")
-def settings(base: Manifest) -> Iterator[dict[str, Settings]]:
+def settings(base: Manifest) -> dict[str, Settings]:
     """Each service's settings as its pod would load them: the ConfigMap and the literal env
     of its container, read by frontwire's own settings loader (so every value must be valid)."""
     out = {}
@@ -273,7 +272,7 @@ def settings(base: Manifest) -> Iterator[dict[str, Settings]]:
                 for name, value in env.items():
                     service_env.setenv(name, value)
                 out[service] = load_settings()
-    yield out
+    return out
 
 
 def test_every_service_has_a_deployment_that_runs_it(base: Manifest) -> None:
