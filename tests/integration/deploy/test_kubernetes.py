@@ -190,6 +190,10 @@ def test_every_object_matches_the_kubernetes_schemas(rendered: Manifest) -> None
     assert {o["kind"] for o in rendered} == {
         "Namespace", "ConfigMap", "Deployment", "Service", "ScaledObject"
     }
+    (namespace,) = _objects(rendered, "Namespace")
+    assert {o["metadata"].get("namespace") for o in rendered if o["kind"] != "Namespace"} == {
+        namespace
+    }
 
 
 def test_scaled_objects_match_the_keda_crd(
