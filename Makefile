@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install run replay test test-unit lint typecheck kafka-install kafka-up kafka-down \
-        services-up services-down bench-latency bench-throughput bench-sink-outage bench-cleaner \
-        bench-enricher eval-enricher bench-fetcher bench-restart bench-feeds check-deps fuzz clean
+        k8s-tools services-up services-down bench-latency bench-throughput bench-sink-outage \
+        bench-cleaner bench-enricher eval-enricher bench-fetcher bench-restart bench-feeds \
+        check-deps fuzz clean
 
 $(STAMP): pyproject.toml requirements/model.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,7 +37,7 @@ run: install
 	$(BIN)/frontwire run
 
 ## Set-up and every test, Kafka included.
-test: install kafka-install
+test: install kafka-install k8s-tools
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-unit: install
@@ -48,6 +49,11 @@ lint: install
 
 kafka-install:
 	deploy/kafka/kafka.sh install
+
+## kustomize and KEDA's ScaledObject CRD (pinned, from the Go module proxy) for the
+## Kubernetes manifest tests, into deploy/k8s/.cache (git-ignored).
+k8s-tools:
+	deploy/k8s/tools.sh install
 
 kafka-up: kafka-install
 	deploy/kafka/kafka.sh up
