@@ -9,6 +9,7 @@ nouns the automaton does not know (villages, regions) in the place index.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -103,10 +104,10 @@ class Resolver:
         self._ner = ner
         self._ents: dict[int, tuple[str, str]] | None = None  # token -> (label, text)
         self.at: dict[int, Mention] = {}
+        starts = [t.idx for t in doc]  # sorted: the tokens a mention covers are one run
         for m in mentions:
-            for t in doc:
-                if m.start <= base + t.idx < m.end:
-                    self.at[t.i] = m
+            for i in range(bisect_left(starts, m.start - base), bisect_left(starts, m.end - base)):
+                self.at[i] = m
         for i, m in list(self.at.items()):  # "President Hassan Sheikh Mohamud": not the city
             if m.entry.kind == "place" and m.entry.subtype == "city" and 0 < i < len(doc) - 1 \
                     and doc[i - 1].lower_ in TITLES and doc[i + 1].tag_ == "NNP" \
