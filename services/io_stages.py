@@ -44,6 +44,7 @@ class Deliver:
         if isinstance(item, DeliveryReport):
             if self.reports is not None:
                 self.reports(item)
+            self.dispatcher.settled(item.delivery_key, item.sink)
             return
         alert = item.alert
         if self.silenced(alert):

@@ -13,6 +13,7 @@ from services.alerting.delivery import MemoryDeliveryLog
 from services.alerting.sinks import Dispatcher, TransientDeliveryError
 from services.alerting.sinks.outbox import Backoff
 from services.bootstrap import bootstrap
+from services.io_stages import Deliver, apply_report
 from services.flow import PIPELINE, SERVICES, after, partition_key, stage, stages_of
 from services.runtimes.inprocess import InProcessPipeline, InProcessRuntime
 from services.stages import MemorySeenIds, candidate_to_wire
@@ -328,3 +329,48 @@ def test_the_deliver_stage_resumes_pending_deliveries_only_once_its_log_is_up_to
 
     asyncio.run(go())
     assert got == [pending.delivery_key]
+
+
+def test_a_delivery_finished_in_the_background_is_not_resumed_before_its_report_lands() -> None:
+    """Kafka mode: between the outbox's answer and the deliver stage applying its report, the
+    log still lists the delivery as pending; a tick in that window must not send it again
+    (under a sink back from an outage, that repeated deliveries and put them out of order)."""
+    log = MemoryDeliveryLog()
+    reports: list[DeliveryReport] = []
+    got: list[str] = []
+
+    class FlakyOnce:
+        name = "fake"
+
+        async def deliver(self, alert: Alert) -> None:
+            got.append(alert.delivery_key)
+            if len(got) == 1:
+                raise TransientDeliveryError("down")
+
+    published: list[Any] = []
+
+    async def nothing(record: Any) -> None:
+        raise AssertionError("ticks and reports produce nothing")
+
+    async def publish(record: Any) -> None:
+        published.append(record)
+
+    async def go() -> None:
+        dispatcher = Dispatcher(
+            {"fake": FlakyOnce()}, log, backoff=Backoff(0.001, 0.01),
+            settle_later=lambda a, s, o: reports.append(
+                DeliveryReport(a.delivery_key, s, o, a.group_key)))
+        deliver = Deliver(dispatcher, lambda a: False, reports=apply_report(log))
+        await deliver(RoutedAlert(alert(), ("fake",)), publish)  # queued: published
+        await asyncio.wait_for(dispatcher.drain(), 5)
+        assert len(reports) == 1 and log.pending()  # answered; its report not applied yet
+        await deliver(Tick(1.0), nothing)  # the window: nothing is sent again
+        await asyncio.wait_for(dispatcher.drain(), 5)
+        await deliver(reports[0], nothing)
+        await deliver(Tick(2.0), nothing)
+        await asyncio.wait_for(dispatcher.drain(), 5)
+        await dispatcher.aclose()
+
+    asyncio.run(go())
+    assert got == [alert().delivery_key] * 2  # the failed attempt, then the delivery: once
+    assert log.seen(alert().delivery_key, "fake") and log.pending() == []

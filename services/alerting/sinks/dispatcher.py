@@ -116,6 +116,10 @@ class Dispatcher:
                 count += 1
         return count
 
+    def settled(self, delivery_key: str, sink: str) -> None:
+        """A background delivery's report was applied to the log (``settle_later``)."""
+        self._inflight.discard((delivery_key, sink))
+
     async def dispatch(
         self, alert: Alert, routes: Sequence[str] | None = None
     ) -> dict[str, Outcome]:
@@ -204,7 +208,10 @@ class Dispatcher:
     ) -> None:
         """A delivery's end: recorded when it succeeded, dead-lettered when it failed for good."""
         slot = (alert.delivery_key, name)
-        self._inflight.discard(slot)
+        if in_stage or self._settle_later is None:
+            self._inflight.discard(slot)
+        # else it stays in flight until its report is applied (settled): its pending entry
+        # is still in the log until then, and resume() must not send it a second time.
         if error is None:
             DELIVERIES.labels(sink=name, outcome="delivered").inc()
             if (fetched := alert.stamps.get("fetched")) is not None:
