@@ -13,8 +13,8 @@ from services.alerting.delivery import MemoryDeliveryLog
 from services.alerting.sinks import Dispatcher, TransientDeliveryError
 from services.alerting.sinks.outbox import Backoff
 from services.bootstrap import bootstrap
-from services.io_stages import Deliver, apply_report
 from services.flow import PIPELINE, SERVICES, after, partition_key, stage, stages_of
+from services.io_stages import Deliver, apply_report
 from services.runtimes.inprocess import InProcessPipeline, InProcessRuntime
 from services.stages import MemorySeenIds, candidate_to_wire
 from shared.codec import CodecError, decode_any, encode
