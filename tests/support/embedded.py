@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 from tests.support.cluster import FRONTWIRE
 from tests.support.http import WebhookReceiver
@@ -63,14 +62,13 @@ def listening(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
 
 @contextmanager
 def running(feeds: Path, env: dict[str, str], log: Path, *args: str,
-            stdout: int | IO[bytes] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+            tty: int | None = None) -> Iterator[subprocess.Popen[bytes]]:
     """`frontwire run [args]` until the block ends (then SIGTERM: a clean stop, checked).
-    Its stderr goes to ``log``, and its stdout too unless ``stdout`` is given (a pty...)."""
+    Its stdout and stderr go to ``log``, or to the terminal ``tty`` (a pty's fd)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [str(FRONTWIRE), "run", "--feeds", str(feeds), *args],
-            stdout=out if stdout is None else stdout,
-            stderr=subprocess.STDOUT if stdout is None else out, env=env,
+            stdout=out if tty is None else tty, stderr=subprocess.STDOUT, env=env,
         )
         try:
             listening(proc, int(env["FRONTWIRE_WEB_PORT"]), log)
