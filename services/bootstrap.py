@@ -226,7 +226,7 @@ def sink_spec(settings: Settings) -> dict[str, dict[str, Any]]:
     """Which sinks exist, from settings; rules route to them by name."""
     spec: dict[str, dict[str, Any]] = {}
     if settings.console_sink:
-        spec["console"] = {"type": "stdout"}
+        spec["console"] = {"type": "stdout", "format": settings.console_format}
     if settings.webhook_url:
         spec["webhook"] = {
             "type": "webhook",

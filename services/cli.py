@@ -66,12 +66,19 @@ def run(
         Path | None, typer.Option(help="Sources YAML (default: packaged list)")
     ] = None,
     once: Annotated[bool, typer.Option(help="Poll every source once, then exit")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Alerts (stdout) and logs (stderr) as JSON lines, even on a terminal"
+    )] = False,
 ) -> None:
-    """Embedded mode: watch the feeds and run all four stages in this process (no Kafka)."""
+    """Embedded mode: watch the feeds and run all four stages in this process (no Kafka).
+
+    On a terminal, one coloured line per alert and human log lines; JSON lines otherwise."""
     from services.embedded import run_embedded
     from shared.sqlite import StateFileError
 
     overrides: dict[str, Any] = {"feeds_file": feeds} if feeds else {}
+    if as_json:
+        overrides |= {"console_format": "json", "log_json": True}
     settings = _settings(**overrides)
     # Embedded mode serves the API and, unless --once, the fetcher's push/WebSub endpoints.
     _exposure(settings, ("alerting",) if once else ("alerting", "fetcher"))

@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from services.alerting.sinks import Sink
 from services.bootstrap import bootstrap
@@ -18,12 +20,26 @@ from services.fetcher.intake_aiohttp import EmbeddedIntake
 from services.fetcher.schedule import Schedule
 from services.io_stages import Fetch
 from services.runtimes.inprocess import InProcessPipeline, InProcessRuntime
-from shared.observability import get_logger
+from shared.observability import UP, get_logger
 from shared.settings import Settings
 
 log = get_logger(__name__)
 
 FEED_CONCURRENCY = 4  # sources polled at once in one process
+SERVICE = "embedded"  # the stage label of its metrics (frontwire_up) and its probes' name
+
+
+@dataclass
+class EmbeddedState:
+    """What /health (= /ready) and /live say of the process. Ready once state is resumed and
+    the intake listens: polling is under way and pushed articles are taken. Live whenever the
+    probe is answered at all: the answer runs on the event loop everything else runs on, and
+    a pipeline that fails stops the process (an orchestrator sees the port close)."""
+
+    started: bool = False
+
+    def probe(self) -> dict[str, Any]:
+        return {"ready": self.started, "live": True, "started": self.started}
 
 
 def embedded_pipeline(
@@ -56,12 +72,17 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
     if live is not None and not once:  # a one-shot poll has no use for a live page
         await live.serve(settings)
     # POST /articles and /websub/{key}, as the Kafka fetcher serves them; what they take
-    # goes into the same pipeline as polled articles, dedup stage first.
+    # goes into the same pipeline as polled articles, dedup stage first. The same port serves
+    # /metrics, /health, /ready and /live, as every worker's does.
+    state = EmbeddedState()
     intake = EmbeddedIntake(settings, pipeline.built.sources, pipeline.built.poller,
-                            fetch.subscriber, lambda raw: pipeline.send("dedup", raw))
+                            fetch.subscriber, lambda raw: pipeline.send("dedup", raw),
+                            state=state.probe)
     try:
         if not once:
             await intake.start()
+        state.started = True
+        UP.labels(SERVICE).set(1)
         with _stop_on_sigterm() as stopping:
             try:
                 await _watch_feeds(pipeline, fetch, once=once)
@@ -70,6 +91,8 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
                     raise
                 log.info("embedded_stopping", signal="SIGTERM")
     finally:
+        state.started = False
+        UP.labels(SERVICE).set(0)
         await intake.aclose()
         await pipeline.aclose()
         if live is not None:

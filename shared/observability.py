@@ -1,4 +1,5 @@
-"""Structured JSON logs (structlog) and the Prometheus metrics every stage shares."""
+"""Structured logs (structlog: JSON lines, or human lines on a terminal) and the Prometheus
+metrics every stage shares."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 
 import structlog
 from prometheus_client import Counter, Gauge, Histogram
+
+from shared.terminal import terminal_safe
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
@@ -30,30 +33,57 @@ def redact_userinfo(_logger: Any, _method: str, event: MutableMapping[str, Any]
     return event
 
 
-def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
-    """JSON lines on stderr for our logs and for the libraries' (faust, aiokafka, httpx) alike.
+def terminal_safe_values(_logger: Any, _method: str, event: MutableMapping[str, Any]
+                         ) -> MutableMapping[str, Any]:
+    """For log lines people read on a terminal: a logged title or URL from a feed must not
+    carry escape sequences to it. Tracebacks keep their line breaks; other values (lists,
+    numbers) are printed by their repr, which escapes control characters already."""
+    for key, value in event.items():
+        if isinstance(value, str):
+            event[key] = terminal_safe(value, keep_newlines=key in ("exception", "stack"))
+    return event
 
-    stdout stays free for CLI output such as printed alerts.
-    """
-    shared: list[Any] = [
+
+def _pre_chain() -> list[Any]:
+    """What every line carries, whether structlog or a library's stdlib logger wrote it."""
+    return [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=shared,
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.format_exc_info,
-                redact_userinfo,
-                renderer,
-            ],
-        )
+
+
+def log_formatter(*, json: bool, colors: bool = False) -> logging.Formatter:
+    """JSON lines (``json``), or structlog's human lines (coloured with ``colors``)."""
+    tail: list[Any] = (
+        [structlog.processors.JSONRenderer()] if json
+        else [terminal_safe_values, structlog.dev.ConsoleRenderer(colors=colors)]
     )
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_pre_chain(),
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            # Plain text before any renderer: a rich traceback would print local variables,
+            # and locals may hold secrets.
+            structlog.processors.format_exc_info,
+            redact_userinfo,
+            *tail,
+        ],
+    )
+
+
+def configure_logging(level: str = "INFO", *, json: bool | None = None) -> None:
+    """Log lines on stderr for our logs and for the libraries' (faust, aiokafka, httpx) alike:
+    JSON (``json``; None: JSON unless stderr is a terminal), or human lines for a terminal.
+
+    stdout stays free for CLI output such as printed alerts.
+    """
+    stream = sys.stderr
+    terminal = _is_terminal(stream)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(log_formatter(json=not terminal if json is None else json,
+                                       colors=terminal))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -62,7 +92,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
     structlog.configure(
         processors=[
-            *shared,
+            *_pre_chain(),
             structlog.processors.StackInfoRenderer(),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
@@ -70,6 +100,13 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def get_logger(name: str) -> Any:

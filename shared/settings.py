@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     web_port: int = Field(6066, ge=0, le=65535)
     state_dir: Path = Path("var/state")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_json: bool = True
+    log_json: bool | None = None  # None: JSON unless stderr is a terminal
 
     feeds_file: Path = DEFAULT_FEEDS
     poll_interval_s: float = Field(300.0, gt=0)
@@ -74,6 +74,7 @@ class Settings(BaseSettings):
 
     rules_files: list[Path] = Field(default_factory=lambda: [DEFAULT_RULES])
     console_sink: bool = True
+    console_format: Literal["auto", "json", "text"] = "auto"  # auto: JSON unless a terminal
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     jsonl_sink_path: Path | None = None

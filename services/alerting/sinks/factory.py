@@ -40,7 +40,7 @@ class _Spec(BaseModel):
 
 class _Stdout(_Spec):
     type: Literal["stdout", "console"]
-    format: Literal["json", "text"] = "json"
+    format: Literal["auto", "json", "text"] = "json"  # auto: for people on a terminal
 
 
 class _Jsonl(_Spec):

@@ -1,48 +1,24 @@
 """Console sink: one JSON line per alert (machine-readable; JSON escapes every control
-character), or one human line with terminal control sequences stripped (`terminal_safe`)."""
+character), or one human line with terminal control sequences stripped (`terminal_safe`).
+
+``auto`` (what `frontwire run` uses) picks per alert: a coloured line for people
+(services/alerting/sinks/console.py) when the stream is a terminal, JSON otherwise, so a pipe
+or a log file gets exactly the JSON lines it always got."""
 
 from __future__ import annotations
 
-import re
 import sys
-import unicodedata
 from typing import Literal, TextIO
 
 import orjson
 
 from services.alerting.sinks.base import TransientDeliveryError
+from services.alerting.sinks.console import alert_line, is_terminal, terminal_console
 from shared.codec import to_dict
 from shared.records import Alert
+from shared.terminal import terminal_safe
 
-Format = Literal["json", "text"]
-
-# ECMA-48 escape sequences: CSI (colours, cursor moves, screen clears), OSC (window titles,
-# hyperlinks, clipboard writes), DCS/SOS/PM/APC strings, and two-byte ESC sequences.
-_ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"
-    r"|\x1b[\]PX^_].*?(?:\x07|\x1b\\|$)"
-    r"|\x9b[0-?]*[ -/]*[@-~]"
-    r"|[\x90\x9d\x98\x9e\x9f].*?(?:\x07|\x9c|\x1b\\|$)"
-    r"|\x1b[ -/]*[0-~]?",
-    re.DOTALL,
-)
-
-
-_BREAKS = frozenset("\r\n\t\v\f\u2028\u2029\x85")
-_JOINER = "\u200d"  # zero-width joiner: part of emoji sequences, harmless
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with terminal control sequences and control characters removed and line
-    breaks flattened: article text on a terminal must not recolour, move the cursor, retitle
-    the window, write the clipboard, or forge extra alert lines. Bidi overrides go too."""
-    out: list[str] = []
-    for char in _ESCAPE_SEQUENCE.sub("", text):
-        if char in _BREAKS:
-            out.append(" ")
-        elif char == _JOINER or unicodedata.category(char) not in ("Cc", "Cf"):
-            out.append(char)
-    return "".join(out)
+Format = Literal["auto", "json", "text"]
 
 
 def format_text(alert: Alert) -> str:
@@ -66,9 +42,12 @@ class StdoutSink:
     async def deliver(self, alert: Alert) -> None:
         # Resolve sys.stdout per call: it may be swapped (pytest capture, CLI redirection).
         stream = self._stream or sys.stdout
-        line = format_json(alert) if self._fmt == "json" else format_text(alert)
         try:
-            stream.write(line + "\n")
+            if self._fmt == "auto" and is_terminal(stream):
+                terminal_console(stream).print(alert_line(alert))
+            else:
+                text = format_text(alert) if self._fmt == "text" else format_json(alert)
+                stream.write(text + "\n")
             stream.flush()
         except (OSError, ValueError) as exc:  # closed pipe / closed file
             raise TransientDeliveryError(f"{self.name}: cannot write: {exc}") from exc

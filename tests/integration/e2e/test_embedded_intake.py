@@ -6,13 +6,8 @@ twice, or pushed and then polled, is alerted once."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,67 +15,13 @@ import pytest
 
 from tests.support.articles import deployment_article, push_body
 from tests.support.cluster import FRONTWIRE, free_port
+from tests.support.embedded import embedded_env, feeds_file, rss, running
 from tests.support.http import Received, StaticSite, WebhookReceiver
 from tests.support.websub import serve_hub, websub_rss
 
 pytestmark = pytest.mark.slow
 
 TOKEN = "s3cret-push-token"
-
-
-def _env(tmp_path: Path, hook: WebhookReceiver, port: int, **extra: str) -> dict[str, str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("FRONTWIRE_")}
-    return {
-        **environ,
-        "FRONTWIRE_STATE_DIR": str(tmp_path / "state"),
-        "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]',
-        "FRONTWIRE_WEBHOOK_URL": f"{hook.url}/hook",
-        "FRONTWIRE_CONSOLE_SINK": "false",
-        "FRONTWIRE_API_ENABLED": "false",
-        "FRONTWIRE_WEB_PORT": str(port),
-        **extra,
-    }
-
-
-def _rss(items: list[tuple[str, str]]) -> tuple[str, bytes]:
-    entries = "".join(f"<item><title>{t}</title><link>{u}</link></item>" for t, u in items)
-    return ("application/rss+xml", (
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}'
-        "</channel></rss>").encode())
-
-
-def _feeds(tmp_path: Path, url: str) -> Path:
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(f"sources:\n  - name: loopback\n    url: {url}\n")
-    return feeds
-
-
-def _listening(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()[-3000:]
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"nothing listens on {port}: {log.read_text()[-3000:]}")
-
-
-@contextmanager
-def _running(feeds: Path, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`frontwire run` until the block ends (then SIGTERM: a clean stop, checked)."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen([str(FRONTWIRE), "run", "--feeds", str(feeds)], stdout=out,
-                                stderr=subprocess.STDOUT, env=env)
-        try:
-            _listening(proc, int(env["FRONTWIRE_WEB_PORT"]), log)
-            yield proc
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
-        finally:
-            proc.kill()
-            proc.wait(timeout=60)
 
 
 def _alerts(hook: WebhookReceiver, count: int, timeout: float = 60) -> list[Received]:
@@ -93,13 +34,13 @@ def test_pushed_once_twice_or_then_polled_is_alerted_once(tmp_path: Path) -> Non
     with StaticSite() as site, WebhookReceiver() as hook:
         url = f"{site.url}/a.txt"
         site.pages["/a.txt"] = ("text/plain", article["text"].encode())
-        site.pages["/feed.xml"] = _rss([])  # nothing listed yet
-        feeds = _feeds(tmp_path, f"{site.url}/feed.xml")
-        env = _env(tmp_path, hook, port, FRONTWIRE_PUSH_TOKEN=TOKEN)
+        site.pages["/feed.xml"] = rss([])  # nothing listed yet
+        feeds = feeds_file(tmp_path, f"{site.url}/feed.xml")
+        env = embedded_env(tmp_path, hook, port, FRONTWIRE_PUSH_TOKEN=TOKEN)
         base = f"http://127.0.0.1:{port}"
         body = {**push_body(article), "url": url}
         auth = {"Authorization": f"Bearer {TOKEN}"}
-        with _running(feeds, env, tmp_path / "run.log"), httpx.Client(timeout=60) as client:
+        with running(feeds, env, tmp_path / "run.log"), httpx.Client(timeout=60) as client:
             # Refused as by the Kafka fetcher, before anything is read or emitted.
             cross = client.post(f"{base}/articles", json=body,
                                 headers={**auth, "Origin": "http://127.0.0.1:1"})
@@ -125,7 +66,7 @@ def test_pushed_once_twice_or_then_polled_is_alerted_once(tmp_path: Path) -> Non
         assert log.count('"article_received"') == 2, log[-3000:]
         assert len(hook.snapshot()) == 1, "pushed twice: alerted twice"
         # Now a feed lists the same page: polled after a restart, stopped at the dedup step.
-        site.pages["/feed.xml"] = _rss([(article["title"], url)])
+        site.pages["/feed.xml"] = rss([(article["title"], url)])
         polled = subprocess.run([str(FRONTWIRE), "run", "--once", "--feeds", str(feeds)],
                                 env=env, capture_output=True, text=True, timeout=300)
         assert polled.returncode == 0, polled.stderr[-3000:]
@@ -140,9 +81,9 @@ def test_without_a_token_loopback_is_open_and_beyond_loopback_refuses_to_start(
     article = deployment_article(72)
     port = free_port()
     with StaticSite() as site, WebhookReceiver() as hook:
-        site.pages["/feed.xml"] = _rss([])
-        feeds = _feeds(tmp_path, f"{site.url}/feed.xml")
-        env = _env(tmp_path, hook, port)
+        site.pages["/feed.xml"] = rss([])
+        feeds = feeds_file(tmp_path, f"{site.url}/feed.xml")
+        env = embedded_env(tmp_path, hook, port)
         exposed = subprocess.run(
             [str(FRONTWIRE), "run", "--feeds", str(feeds)], capture_output=True, text=True,
             timeout=120, env={**env, "FRONTWIRE_WEB_HOST": "0.0.0.0"},
@@ -151,7 +92,7 @@ def test_without_a_token_loopback_is_open_and_beyond_loopback_refuses_to_start(
         assert "FRONTWIRE_PUSH_TOKEN" in exposed.stderr
         assert "not a loopback address" in exposed.stderr
         # Loopback without a token: open to local programs, as the Kafka fetcher's port is.
-        with _running(feeds, env, tmp_path / "run.log"), httpx.Client(timeout=60) as client:
+        with running(feeds, env, tmp_path / "run.log"), httpx.Client(timeout=60) as client:
             done = client.post(f"http://127.0.0.1:{port}/articles", json=push_body(article))
             assert done.status_code == 202, done.text
             [alert] = _alerts(hook, 1)
@@ -171,11 +112,11 @@ async def test_websub_content_for_a_subscribed_topic_is_alerted(tmp_path: Path) 
                 site.pages[f"/a{i}.txt"] = ("text/plain", article["text"].encode())
             feed = websub_rss(hub.url, topic, links[:1], titles[:1])
             site.pages["/feed.xml"] = ("application/rss+xml", feed.encode())
-            feeds = _feeds(tmp_path, topic)
-            env = _env(tmp_path, hook, port, FRONTWIRE_PUSH_TOKEN=TOKEN,
+            feeds = feeds_file(tmp_path, topic)
+            env = embedded_env(tmp_path, hook, port, FRONTWIRE_PUSH_TOKEN=TOKEN,
                        FRONTWIRE_WEBSUB_CALLBACK_BASE=f"http://127.0.0.1:{port}",
                        FRONTWIRE_WEBSUB_SECRET="websub-master")
-            with _running(feeds, env, tmp_path / "run.log"):
+            with running(feeds, env, tmp_path / "run.log"):
                 assert len(await asyncio.to_thread(_alerts, hook, 1)) == 1  # the poll
                 async with asyncio.timeout(60):  # the poll found the hub: we subscribe
                     while not hub.verified:

@@ -18,6 +18,7 @@ import pytest
 
 from tests.support.articles import deployment_article
 from tests.support.cluster import FRONTWIRE, free_port
+from tests.support.embedded import embedded_env
 from tests.support.hostile import FAILING_FEEDS, feeds_yaml, hostile_site
 from tests.support.http import StaticSite, WebhookReceiver
 
@@ -37,15 +38,7 @@ def hook() -> Iterator[WebhookReceiver]:
 
 
 def _env(tmp_path: Path, hook: WebhookReceiver) -> dict[str, str]:
-    return {
-        **os.environ,
-        "FRONTWIRE_STATE_DIR": str(tmp_path / "state"),
-        "FRONTWIRE_FETCH_ALLOW_HOSTS": '["127.0.0.1"]',
-        "FRONTWIRE_WEBHOOK_URL": f"{hook.url}/hook",
-        "FRONTWIRE_CONSOLE_SINK": "false",
-        "FRONTWIRE_API_ENABLED": "false",
-        "FRONTWIRE_WEB_PORT": str(free_port()),  # the push endpoint: not the shared 6066
-    }
+    return embedded_env(tmp_path, hook, free_port())  # the push endpoint: not the shared 6066
 
 
 def _logs(stderr: str) -> list[dict[str, object]]:
