@@ -94,7 +94,7 @@ def print_cpu(before: dict[str, float], after: dict[str, float], articles: int,
 
 
 def print_loop_lag(workers: Workers) -> None:
-    """Share of each worker's event-loop wake-ups more than 50 ms late (shared/kafka/loop_lag)."""
+    """Share of each worker's event-loop wake-ups more than 50 ms late (shared/loop_lag.py)."""
     for service in SERVICES:
         try:
             text = httpx.get(f"{workers.url(service)}/metrics", timeout=5).text

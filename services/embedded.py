@@ -20,6 +20,7 @@ from services.fetcher.intake_aiohttp import EmbeddedIntake
 from services.fetcher.schedule import Schedule
 from services.io_stages import Fetch
 from services.runtimes.inprocess import InProcessPipeline, InProcessRuntime
+from shared.loop_lag import watch_loop_lag
 from shared.observability import UP, get_logger
 from shared.settings import Settings
 
@@ -78,6 +79,7 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
     intake = EmbeddedIntake(settings, pipeline.built.sources, pipeline.built.poller,
                             fetch.subscriber, lambda raw: pipeline.send("dedup", raw),
                             state=state.probe)
+    lag = asyncio.create_task(watch_loop_lag(SERVICE))  # as every worker measures its loop
     try:
         if not once:
             await intake.start()
@@ -91,6 +93,7 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
                     raise
                 log.info("embedded_stopping", signal="SIGTERM")
     finally:
+        lag.cancel()
         state.started = False
         UP.labels(SERVICE).set(0)
         await intake.aclose()

@@ -16,8 +16,8 @@ from aiokafka.errors import KafkaConnectionError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.kafka.faust_adapter import run_faust_worker, tables_recovered
-from shared.kafka.loop_lag import watch_loop_lag
 from shared.kafka.topics import ensure_topics
+from shared.loop_lag import watch_loop_lag
 from shared.observability import UP, configure_logging, get_logger
 from shared.settings import Settings
 

@@ -43,6 +43,7 @@ FRONTWIRE_METRICS = frozenset(
         "frontwire_fetches_total",
         "frontwire_fetch_seconds",
         "frontwire_up",
+        "frontwire_event_loop_lag_seconds",
     }
 )
 KNOWN_METRICS = FRONTWIRE_METRICS | {"up", "kafka_consumergroup_lag"}
@@ -52,6 +53,7 @@ HISTOGRAMS = frozenset(
         "frontwire_end_to_end_latency_seconds",
         "frontwire_delivery_seconds",
         "frontwire_fetch_seconds",
+        "frontwire_event_loop_lag_seconds",
     }
 )
 
