@@ -40,3 +40,13 @@ def chromium(*extra: str) -> Iterator[Any]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+WAIT_S = 20.0  # an upper bound for a page to catch up, not a latency assertion
+
+
+def wait(driver: Any, condition: Any, timeout: float = WAIT_S) -> Any:
+    """Poll ``condition(driver)`` until it is truthy (Selenium's WebDriverWait); its value."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)

@@ -75,6 +75,21 @@ class Broker:
         self.bootstrap = f"127.0.0.1:{environ.get('KAFKA_PORT', '9092')}"
         return self
 
+    @classmethod
+    def own(cls, workdir: Path) -> Broker:
+        """A broker of the test's own under ``workdir`` on free ports (not started)."""
+        return cls(env={
+            "KAFKA_DIR": str(workdir / "kafka"),
+            "KAFKA_PORT": str(free_port()),
+            "KAFKA_CONTROLLER_PORT": str(free_port()),
+            "KAFKA_READY_TIMEOUT": "120",
+        })
+
+    @property
+    def address(self) -> str:
+        """Where it listens (or will): for workers started before it."""
+        return self.bootstrap or f"127.0.0.1:{self.env.get('KAFKA_PORT', '9092')}"
+
     def kill(self) -> None:
         """``kill -9`` the test's own broker (``env`` names its KAFKA_DIR): no clean shutdown."""
         assert self.env, "only a broker of the test's own may be killed"

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.integration.alerting_api.server import ThreadedApi
-from tests.support.browser import chromium, needs_chromium
+from tests.support.browser import needs_chromium, wait
 from tests.unit.alerting_api.alerts import mobilisation_alert, shells_alert, troops_alert
 
 TOKEN = "browser-token"
-WAIT_S = 20  # an upper bound for the page to catch up, not a latency assertion
 
 pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 pytestmark = needs_chromium
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium("--window-size=1280,900") as driver:
-        yield driver
-
-
-def wait(driver: Any, condition: Any) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, WAIT_S, poll_frequency=0.05).until(condition)
 
 
 def cards(driver: Any) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,10 @@ import pytest
 from services.alerting.api.app import STATIC_DIR
 from shared.records import Alert, Location, Quantity
 from tests.integration.alerting_api.server import ThreadedApi
-from tests.support.browser import chromium, needs_chromium
+from tests.support.browser import needs_chromium, wait
 from tests.unit.alerting_api.alerts import mobilisation_alert, shells_alert, troops_alert
 
 TOKEN = "map-token"
-WAIT_S = 20  # an upper bound for the page to catch up, not a latency assertion
 BUNDLE = STATIC_DIR / "dist" / "views.js"
 
 pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
@@ -65,18 +63,6 @@ return [...document.querySelectorAll('#map circle.marker')].every((m) => {
   return r.left >= map.left && r.right <= map.right && r.top >= map.top && r.bottom <= map.bottom;
 });
 """
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium("--window-size=1280,900") as driver:
-        yield driver
-
-
-def wait(driver: Any, condition: Any) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, WAIT_S, poll_frequency=0.05).until(condition)
 
 
 def cards(driver: Any) -> set[str]:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.support.articles import deployment_article, push_body
-from tests.support.cluster import Broker, free_port, pipeline_workers
+from tests.support.cluster import Broker, pipeline_workers
 from tests.support.http import WebhookReceiver
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -68,12 +68,7 @@ def _status(client: httpx.Client, url: str) -> int:
 def test_kill_9_of_the_broker_with_traffic_flowing_loses_nothing_and_repeats_nothing(
     tmp_path: Path,
 ) -> None:
-    broker = Broker(env={
-        "KAFKA_DIR": str(tmp_path / "kafka"),
-        "KAFKA_PORT": str(free_port()),
-        "KAFKA_CONTROLLER_PORT": str(free_port()),
-        "KAFKA_READY_TIMEOUT": "120",
-    }).start()
+    broker = Broker.own(tmp_path).start()
     with WebhookReceiver() as webhook:
         workers = pipeline_workers(broker.bootstrap, tmp_path, f"{webhook.url}/hook")
         try:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.cluster import Broker, Workers, free_port
+from tests.support.cluster import Broker, Workers
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -37,12 +37,7 @@ def _codes(client: httpx.Client, base: str) -> tuple[int, int, int]:
 def test_a_worker_is_live_but_not_ready_while_starting_and_without_its_broker(
     tmp_path: Path,
 ) -> None:
-    broker = Broker(env={
-        "KAFKA_DIR": str(tmp_path / "kafka"),
-        "KAFKA_PORT": str(free_port()),
-        "KAFKA_CONTROLLER_PORT": str(free_port()),
-        "KAFKA_READY_TIMEOUT": "120",
-    }).start()
+    broker = Broker.own(tmp_path).start()
     workers = Workers(broker.bootstrap, tmp_path)
     try:
         workers.launch(SERVICE)
@@ -95,14 +90,8 @@ def test_a_worker_is_live_but_not_ready_while_starting_and_without_its_broker(
 def test_a_worker_started_before_its_broker_waits_says_so_and_then_starts(
     tmp_path: Path,
 ) -> None:
-    env = {
-        "KAFKA_DIR": str(tmp_path / "kafka"),
-        "KAFKA_PORT": str(free_port()),
-        "KAFKA_CONTROLLER_PORT": str(free_port()),
-        "KAFKA_READY_TIMEOUT": "120",
-    }
-    broker = Broker(env=env)
-    workers = Workers(f"127.0.0.1:{env['KAFKA_PORT']}", tmp_path)  # nothing listens there yet
+    broker = Broker.own(tmp_path)
+    workers = Workers(broker.address, tmp_path)  # nothing listens there yet
     try:
         workers.launch(SERVICE)
         deadline = time.monotonic() + 60
