@@ -145,12 +145,18 @@ def _print_routed(items: list[Any], as_json: bool) -> int:
 
 
 def _print_alert(alert: Any, as_json: bool) -> None:
+    """The alert as the console sink shows one: the coloured line on a terminal, else one
+    plain line; both made safe for a terminal (article text is untrusted)."""
+    from services.alerting.sinks.console import alert_line, is_terminal, terminal_console
+    from services.alerting.sinks.stdout import format_text
     from shared.codec import to_dict
 
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(to_dict(alert)) + b"\n")
+    elif is_terminal(sys.stdout):
+        terminal_console(sys.stdout).print(alert_line(alert))
     else:
-        typer.echo(f"[{alert.severity}] {alert.rule}: {alert.summary}")
+        typer.echo(format_text(alert))
     sys.stdout.flush()
 
 
