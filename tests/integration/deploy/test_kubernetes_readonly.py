@@ -53,8 +53,11 @@ def _sandbox(writable: Path, *readable: Path) -> list[str]:
         bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
         "--bind", str(writable), str(writable), "--die-with-parent", "--chdir", "/",
     ]
-    for path in readable:
-        command += ["--ro-bind", str(path), str(path)]
+    # The fresh /tmp hides whatever lives under the real one: the checkout itself, when it was
+    # cloned there (as CI may), and the test's own files; bound back read-only.
+    for path in (REPO_ROOT, *readable):
+        if path.resolve().is_relative_to("/tmp"):
+            command += ["--ro-bind", str(path), str(path)]
     probe = subprocess.run([*command, "true"], capture_output=True, text=True, timeout=30)
     if probe.returncode != 0:
         pytest.skip(f"bwrap cannot make a sandbox here: {probe.stderr.strip()}")
