@@ -37,8 +37,11 @@ run: install
 	$(BIN)/frontwire run
 
 ## Set-up and every test, Kafka included.
-test: install kafka-install k8s-tools
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+# The three installs are independent (pip and npm, Maven Central, the Go proxy): side by side.
+# --durations: the slowest tests, to keep the whole run short.
+test:
+	$(MAKE) -j3 install kafka-install k8s-tools
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25
 
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit
