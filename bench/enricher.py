@@ -33,6 +33,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from services.enricher import Enricher  # noqa: E402
+from services.enricher import nlp as nlp_model  # noqa: E402
 from services.enricher.stories import simhash64  # noqa: E402
 from shared.records import CleanArticle  # noqa: E402
 
@@ -79,9 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mixed", type=int, default=500, help="articles in the mixed stream")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeat", type=int, default=3, help="best of N timed passes")
+    ap.add_argument("--blis", action="store_true",
+                    help="thinc's default blis matrix products instead of numpy's (to compare)")
     args = ap.parse_args(argv)
     start = time.perf_counter()
-    enricher = Enricher()
+    enricher = Enricher(nlp=nlp_model.pipeline(blis=args.blis))
+    print(f"matrix products: {'blis' if args.blis else 'numpy (OpenBLAS)'}")
     print(f"loaded: model, gazetteer and place index in {time.perf_counter() - start:.1f} s; "
           f"resident memory {rss_mb():.0f} MB")
     military, other = load("military.jsonl"), load("other.jsonl")
