@@ -20,6 +20,7 @@ class Amount:
     min: float
     max: float
     approximate: bool = False
+    estimated: bool = False  # "an estimated 1,500": the count is someone's estimate
 
 
 _UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -65,9 +66,10 @@ def parse(phrase: str) -> Amount | None:
     """The amount at the start of ``phrase`` (after a hedge), or None when there is none."""
     words = tokens(phrase)
     i, approx, upper = _prefix(words)
+    estimated = "estimated" in words[:i]
     vague = _vague(words, i)
     if vague is not None:
-        return Amount(float(vague[0]), float(vague[1]), True)
+        return Amount(float(vague[0]), float(vague[1]), True, estimated)
     if (i < len(words) and words[i] == "between") or (i < len(words) and words[i] == "from"):
         i += 1
     first = _number(words, i)
@@ -83,8 +85,8 @@ def parse(phrase: str) -> Amount | None:
             if hi_scaled and not lo_scaled and hi > lo * 100:
                 lo = lo * _scale_of(words, i + 1)  # "25 to 30 million": the scale is shared
     if upper:
-        return Amount(0.0, hi, True)
-    return Amount(lo, hi, approx)
+        return Amount(0.0, hi, True, estimated)
+    return Amount(lo, hi, approx, estimated)
 
 
 def tokens(phrase: str) -> list[str]:

@@ -328,6 +328,9 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
     _apply_stance(s, d, stance, slots)
     if d.status == "completed" and _hedged_agent(slots):
         d.status = "reported"  # "suspected jihadists killed 11": who did it is not known
+    if d.status == "completed" and theme is not None and theme.amount is not None \
+            and theme.amount.estimated:
+        d.status = "estimated"  # "keeps an estimated 1,500 troops": the count is an estimate
     d.theme_at = theme.token.i if theme is not None else -1
     d.partitive = bool(theme and theme.partitive)
     d.anaphoric = bool(theme and theme.amount is None and _definite(theme.token)) or (

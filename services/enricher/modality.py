@@ -43,6 +43,14 @@ _SOURCE_HEADS |= {w: "reported" for base in ("resident", "witness", "eyewitness"
                                              "passer-by", "onlooker", "bystander")
                   for w in (base, base + "s", base + "es")}
 _BOUNDARY = frozenset({"relcl", "acl"})
+_BE = frozenset({"be", "is", "are", "am", "was", "were", "been", "being", "'s", "'re", "'m"})
+
+
+def _with_be(t: Token) -> bool:
+    """Is ``t`` the predicate of a form of "be" ("was set", "is due", "are ready")? The
+    lexicon lists such phrases as "be set", "be due", ...: the lemma alone means more."""
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in _BE for c in t.children) or (
+        t.dep_ == "acomp" and t.head.lower_ in _BE)
 
 
 @dataclass(slots=True)
@@ -208,6 +216,8 @@ class _Cues:
         lemma = lex.lemma(head.lower_)
         if head.tag_.startswith("VB") or head.tag_ in ("NN", "NNS", "JJ"):
             cls = lex.modality.get(lemma)
+            if cls is None and _with_be(head):  # "was set to deploy", "is due to arrive"
+                cls = lex.modality.get(f"be {lemma}")
             if head.lower_ == "going" and link == "xcomp":
                 cls = "planned"
             if modal and link in ("xcomp", "ccomp", "dobj", "pobj", "prep", "nsubjpass",

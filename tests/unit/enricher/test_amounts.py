@@ -41,7 +41,8 @@ from services.enricher.amounts import Amount, calibre, parse
         ("hundreds of thousands", Amount(200_000, 999_999, True)),
         ("another 5,000", Amount(5_000, 5_000)),
         ("all 29", Amount(29, 29)),
-        ("an estimated 6,000", Amount(6_000, 6_000, True)),
+        ("an estimated 6,000", Amount(6_000, 6_000, True, estimated=True)),
+        ("an estimated several hundred", Amount(200, 999, True, estimated=True)),
     ],
 )
 def test_amounts(phrase: str, expected: Amount) -> None:

@@ -171,6 +171,26 @@ def test_pledges_and_plans(enricher: Enricher) -> None:
     assert e.status == "planned" and e.direction == "station"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kenya was set to deploy 400 soldiers to Haiti, the defence ministry said.",
+        "About 800 Polish soldiers are due to arrive in Latvia, officials said on Friday.",
+        "Officials said 1,200 Chadian troops were poised to move into Niger.",
+    ],
+)
+def test_be_set_due_or_poised_to_is_a_plan(enricher: Enricher, text: str) -> None:
+    [e] = of_type(run(enricher, text), "troop_deployment")
+    assert e.status == "planned"
+
+
+def test_an_estimated_count_makes_an_estimate(enricher: Enricher) -> None:
+    r = run(enricher, "Turkey keeps an estimated 3,000 soldiers in northern Iraq, officials "
+                      "in Baghdad said.")
+    [e] = of_type(r, "troop_deployment")
+    assert e.status == "estimated" and e.quantity and e.quantity.max == 3_000
+
+
 def test_ongoing(enricher: Enricher) -> None:
     r = run(enricher, "Russian troops are massing near the border with Finland.")
     [e] = of_type(r, "troop_deployment")
