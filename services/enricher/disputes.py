@@ -16,6 +16,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from services.enricher import amounts
+from services.enricher.arguments import Party
 from services.enricher.frames import Draft, Sentence, _source_name
 from services.enricher.syntax import governors, subjects
 
@@ -43,6 +44,12 @@ def apply(s: Sentence, doc: Doc, new: list[Draft], prior: list[Draft]) -> list[D
     cue = _cue(s, doc)
     if cue is None:
         return new
+    own = _own_claim(s, cue, new)
+    if _unverified(s, cue):  # "…, a claim that could not be verified": relayed, not contested
+        claim = own or (_target(s, doc, prior, None) if _refers_to_a_claim(doc) else None)
+        if claim is not None and claim.status in ("completed", "confirmed"):
+            claim.status = "reported"
+        return new
     denier_tok = _denier(s, cue)
     if denier_tok is None:
         return new
@@ -51,9 +58,15 @@ def apply(s: Sentence, doc: Doc, new: list[Draft], prior: list[Draft]) -> list[D
     code = party[0].code if party else None
     if not name:
         return new
-    target = _target(s, doc, prior, code, {t.i for t in denier_tok.subtree})
+    target = own or _target(s, doc, prior, code, {t.i for t in denier_tok.subtree})
     if target is None:
         return new
+    _mark(s, target, name, party, code)
+    return new
+
+
+def _mark(s: Sentence, target: Draft, name: str, party: list[Party], code: str | None) -> None:
+    """``target`` is disputed by ``name``, or denied when that is its acting party."""
     if code and code in target.codes(*_AGENTS):
         target.status = "denied"
     elif target.status != "denied":
@@ -64,7 +77,27 @@ def apply(s: Sentence, doc: Doc, new: list[Draft], prior: list[Draft]) -> list[D
         name = party[0].name
     if name not in target.disputed_by:
         target.disputed_by.append(name)
-    return new
+
+
+def _own_claim(s: Sentence, cue: Token, new: list[Draft]) -> Draft | None:
+    """"…had captured the village, a claim Ukraine's military rejected": the dispute is in a
+    clause on a claim noun that stands beside the sentence's own report, so the claim is the
+    sentence's latest event before that noun, not an earlier one."""
+    node = cue
+    for head, link in governors(cue):
+        if link in ("relcl", "acl") and head.lower_ in _CLAIMS and head.tag_.startswith("NN") \
+                and not any(c.lower_ in _DEFINITE for c in head.children):
+            before = [d for d in new if d.position < s.start + head.idx]
+            return max(before, key=lambda d: d.position) if before else None
+        if node.tag_.startswith("VB") and link not in ("aux", "auxpass", "neg", "advmod"):
+            return None  # climbed out of the clause that holds the dispute wording
+        node = head
+    return None
+
+
+def _unverified(s: Sentence, cue: Token) -> bool:
+    low = cue.doc.text.lower()
+    return any(low.startswith(p, cue.idx) for p in s.lex.unverified_phrases)
 
 
 def _claim_of(d: Draft, prior: list[Draft]) -> Draft | None:
@@ -87,7 +120,7 @@ def _cue(s: Sentence, doc: Doc) -> Token | None:
     for t in doc:
         if s.lex.lemma(t.lower_) in s.lex.dispute_verbs and t.tag_.startswith("VB"):
             return t
-    for phrase in s.lex.dispute_phrases:
+    for phrase in [*s.lex.unverified_phrases, *s.lex.dispute_phrases]:  # the outlet's word first
         at = low.find(phrase)
         if at >= 0:
             for t in doc:
@@ -118,9 +151,10 @@ def _target(s: Sentence, doc: Doc, prior: list[Draft], code: str | None,
         if th is not None:
             types.update(_TYPES_BY_THEME.get(th[0], ()))
     keys = {p.code or p.name for t in doc for p in s.resolver.parties(t, owners=False)}
-    pool = [d for d in prior if s.index - d.sentence_index <= _LOOKBACK and not d.headline
-            and (not types or d.type in types)]
-    if not pool:
+    recent = [d for d in prior if s.index - d.sentence_index <= _LOOKBACK and not d.headline]
+    pool = [d for d in recent if not types or d.type in types]
+    claims = [d for d in recent if d.attribution] if _refers_to_a_claim(doc) else []
+    if not pool and not claims:
         return None
     numbers = [a for t in doc if t.like_num for a in [amounts.parse(t.text)] if a]
     plans = any(s.lex.lemma(t.lower_) in ("plan", "intend", "prepare") for t in doc)
@@ -132,13 +166,18 @@ def _target(s: Sentence, doc: Doc, prior: list[Draft], code: str | None,
         planned = plans and d.status in ("planned", "pledged")
         return (shared + 2 * counted + planned, d.position)
 
-    best = max(pool, key=score)
-    # nothing in common and no "the claim": the sentence disputes something else
-    return best if score(best)[0] > 0 or _refers_to_a_claim(doc) else None
+    best = max(pool, key=score) if pool else None
+    if best is not None and score(best)[0] > 0:
+        return best
+    # "the claim" with nothing in common: the latest claim someone made, of whatever type
+    # (its nouns may be the denier's: "troops remain in control"); else something else
+    return max([*pool, *claims], key=lambda d: d.position) if claims or (
+        pool and _refers_to_a_claim(doc)) else None
 
 
 _CLAIMS = frozenset({"claim", "claims", "report", "reports", "allegation", "allegations",
-                     "accusation", "accusations", "statement", "account", "assertion"})
+                     "accusation", "accusations", "statement", "account", "assertion",
+                     "figure", "figures", "toll", "tally", "version"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those", "such"})
 
 

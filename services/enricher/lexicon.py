@@ -78,6 +78,7 @@ class Lexicon:
     military_phrases: list[str] = field(default_factory=list)
     dispute_verbs: set[str] = field(default_factory=set)
     dispute_phrases: list[str] = field(default_factory=list)
+    unverified_phrases: list[str] = field(default_factory=list)
     irregular: dict[str, list[str]] = field(default_factory=dict)
     strong: frozenset[str] = frozenset()
     ambiguous: frozenset[str] = frozenset()
@@ -171,6 +172,7 @@ def load(path: Path = DATA / "lexicon.yaml") -> Lexicon:
     lex.military_phrases = [str(w) for w in data["military_context"] if " " in str(w)]
     lex.dispute_verbs = {str(w) for w in data["dispute"]["verbs"]}
     lex.dispute_phrases = [str(w) for w in data["dispute"]["phrases"]]
+    lex.unverified_phrases = [str(w) for w in data["dispute"].get("unverified", [])]
     for word in lex.dispute_verbs:
         _add_forms(lex.forms, word, verb_forms(word, irregular))
     lex.strong = frozenset(str(w) for w in data["strong_triggers"])
@@ -298,7 +300,7 @@ def _automaton(lex: Lexicon, irregular: dict[str, list[str]]) -> Any:
     for word in lex.dispute_verbs:
         for form in verb_forms(word, irregular):
             add(form, DISPUTE)
-    for phrase in lex.dispute_phrases:
+    for phrase in [*lex.dispute_phrases, *lex.unverified_phrases]:
         add(phrase, DISPUTE)
     for phrase in ("claimed responsibility", "claims responsibility", "claim responsibility",
                    "claiming responsibility"):  # names the attacker of an attack told before

@@ -132,6 +132,30 @@ def test_a_claim_disputed_by_a_third_party(enricher: Enricher) -> None:
     assert e.status in ("disputed", "denied") and e.disputed_by
 
 
+def test_a_claim_the_outlet_could_not_verify_is_reported(enricher: Enricher) -> None:
+    r = run(enricher, "The rebels said their fighters had seized the garrison town of Kalemie "
+                      "in Congo, a claim that could not be independently verified.")
+    [e] = of_type(r, "attack")
+    assert e.status == "reported" and not e.disputed_by
+
+
+def test_a_figure_dismissed_later_is_disputed(enricher: Enricher) -> None:
+    r = run(enricher, "The insurgents claimed to have killed 45 Nigerian soldiers in the raid "
+                      "on Monday. Army officials dismissed the figure as propaganda.")
+    [e] = of_type(r, "casualties")
+    assert e.status == "disputed" and e.disputed_by
+
+
+def test_the_claim_called_fabricated_whatever_the_nouns_of_the_denial(
+        enricher: Enricher) -> None:
+    r = run(enricher, "The Kachin Independence Army said on Saturday it had overrun the "
+                      "headquarters of an army battalion near Bhamo in Myanmar. A junta "
+                      "spokesman said the claim was fabricated and that government troops "
+                      "remained in control of the area.")
+    [e] = of_type(r, "attack")
+    assert e.status == "disputed" and e.disputed_by
+
+
 @pytest.mark.parametrize(
     "text",
     [
