@@ -253,13 +253,13 @@ def _into_the_sea(slots: Slots) -> bool:
 
 def _implied_target(s: Sentence, attackers: list[Party], loc: Location | None) -> list[Party]:
     """An armed group's attack on something no one owns in the text ("attacked a military
-    base") hits the state where it happens: the place's country, else the group's home
-    country, else the dateline's."""
+    base") hits the state where it happens: the place's country, else the dateline's (where
+    the reporter is, usually where it happened), else the group's home country (groups
+    strike across borders: a dateline abroad says more than where the group comes from)."""
     own = codes(attackers)
     groups = [p for p in attackers if p.kind == "organisation" and p.entry is not None]
-    for code in (loc.country if loc else None,
-                 *(p.entry.country for p in groups if p.entry),
-                 s.resolver.discourse.focus):
+    for code in (loc.country if loc else None, s.resolver.discourse.focus,
+                 *(p.entry.country for p in groups if p.entry)):
         if code and code not in own:
             return [Party(s.resolver.country_name(code), "place", code)]
     return []

@@ -132,6 +132,14 @@ def test_a_claim_disputed_by_a_third_party(enricher: Enricher) -> None:
     assert e.status in ("disputed", "denied") and e.disputed_by
 
 
+def test_a_group_attack_on_no_named_party_hits_the_dateline_country(
+        enricher: Enricher) -> None:
+    r = run(enricher, "NIAMEY, March 3 — JNIM fighters attacked an army post before dawn on "
+                      "Sunday, the defence ministry said.")
+    [e] = of_type(r, "attack")
+    assert ("target", "NE") in roles(e)
+
+
 def test_a_claim_the_outlet_could_not_verify_is_reported(enricher: Enricher) -> None:
     r = run(enricher, "The rebels said their fighters had seized the garrison town of Kalemie "
                       "in Congo, a claim that could not be independently verified.")
