@@ -112,7 +112,8 @@ def combine(cluster: list[Draft]) -> Draft:
                   breakdown=list(best.breakdown), mentions=len(cluster))
     out.position = first.position
     out.sentence = first.sentence if first.quantity or not best.quantity else best.sentence
-    out.quantity = _specific([d.quantity for d in cluster if d.quantity]) or best.quantity
+    counts = [d.quantity for d in cluster if d.quantity]
+    out.quantity = _count(out.type, counts) or best.quantity
     calibre = next((d.quantity.calibre for d in cluster if d.quantity and d.quantity.calibre),
                    None)
     if out.quantity is not None and calibre and not out.quantity.calibre:
@@ -125,6 +126,12 @@ def combine(cluster: list[Draft]) -> Draft:
         out.disputed_by += [s for s in d.disputed_by if s not in out.disputed_by]
         out.breakdown = out.breakdown or list(d.breakdown)
         out.also += [q for q in d.also if q.unit not in {x.unit for x in out.also}]
+    if out.type == "casualties" and out.quantity is not None:  # "killing two and wounding
+        for unit in dict.fromkeys(q.unit for q in counts):     # seven": the 7 in also
+            other = _specific([q for q in counts if q.unit == unit])
+            if other is not None and unit != out.quantity.unit and \
+                    unit not in {x.unit for x in out.also}:
+                out.also.append(other)
     out.status = _status(cluster)
     out.direction = Counter(d.direction for d in cluster if d.direction).most_common(1)[0][0] \
         if any(d.direction for d in cluster) else None
@@ -164,6 +171,15 @@ def _drop_contradictions(actors: list[Actor]) -> list[Actor]:
         if role == a.role or {role, a.role} <= {"participant"}:
             out.append(a)
     return out
+
+
+def _count(etype: str, quantities: list[Quantity]) -> Quantity | None:
+    """The occurrence's count: for casualties the killed when given (docs/annotation.md),
+    else the most specific."""
+    if etype == "casualties":
+        killed = [q for q in quantities if q.unit == "killed"]
+        return _specific(killed or quantities)
+    return _specific(quantities)
 
 
 def _specific(quantities: list[Quantity]) -> Quantity | None:

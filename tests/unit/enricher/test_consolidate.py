@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.enricher.consolidate import compatible, merge
 from services.enricher.model import Draft
-from shared.records import Actor
+from shared.records import Actor, Quantity
 
 JNIM = Actor("attacker", "JNIM", "organisation")
 MALI = Actor("target", "Mali", "country", "ML")
@@ -37,3 +37,14 @@ def test_two_groups_are_two_targets() -> None:
 def test_different_attackers_are_never_one_attack() -> None:
     other = Actor("attacker", "Boko Haram", "organisation")
     assert not compatible(_attack(JNIM, MALI), _attack(other, TOWN, index=1))
+
+
+def test_casualties_keep_the_killed_count_and_the_wounded_in_also() -> None:
+    victims = Actor("victim", "Niger", "country", "NE")
+    killed = Quantity(44, 44, "killed", False, "44 civilians")
+    wounded = Quantity(13, 13, "wounded", False, "thirteen other worshippers")
+    drafts = [Draft("casualties", [victims], "completed", "", 100 * i, 0, quantity=q)
+              for i, q in enumerate((killed, wounded))]
+    [one] = merge(drafts)
+    assert one.quantity == killed
+    assert one.also == [wounded]
