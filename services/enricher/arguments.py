@@ -324,7 +324,8 @@ class Resolver:
         i = t.i - 1
         while i >= 0 and (t.doc[i].tag_ in ("NNP", "NNPS") or (
                 t.doc[i].lower_ in _NAME_PARTICLES and i > 0 and
-                t.doc[i - 1].tag_ == "NNP")) and t.doc[i].i not in self.at:
+                t.doc[i - 1].tag_ == "NNP") or _joining_hyphen(t.doc, i)) \
+                and t.doc[i].i not in self.at:
             words.insert(0, t.doc[i])
             i -= 1
         return words
@@ -480,6 +481,12 @@ class Resolver:
     def _calibre(self, t: Token) -> str | None:
         left = " ".join(x.text_with_ws for x in t.lefts).replace(" mm", "mm")
         return amounts.calibre(left)
+
+
+def _joining_hyphen(doc: Doc, i: int) -> bool:
+    """A hyphen inside one name, spaces on neither side: "al-Sisi", "Abu-Bakr"."""
+    return doc[i].tag_ == "HYPH" and i > 0 and not doc[i - 1].whitespace_ and \
+        not doc[i].whitespace_ and doc[i - 1].tag_ in ("NNP", "NNPS")
 
 
 def _country(e: Entry) -> bool:

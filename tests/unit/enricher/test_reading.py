@@ -493,6 +493,13 @@ def test_people_named_by_title_keep_their_whole_name(enricher: Enricher) -> None
     assert {("participant", "Nabih Berri"), ("participant", "Hassan Sheikh Mohamud")} <= roles(e)
 
 
+def test_a_hyphenated_name_is_one_name(enricher: Enricher) -> None:
+    r = run(enricher, "Sudanese army chief Abdel Fattah al-Burhan held talks in Cairo on "
+                      "Wednesday with Egyptian President Abdel Fattah al-Sisi.")
+    named = {name for e in of_type(r, "diplomatic_contact") for _, name in roles(e)}
+    assert "Abdel Fattah al-Sisi" in named and "Sisi" not in named
+
+
 def test_a_dateline_in_any_script_is_not_a_party(enricher: Enricher) -> None:
     from services.enricher.core import dateline
     assert dateline("BOGOTÁ, Jan 20 — Colombia said")[1][0] == "Bogotá"
