@@ -45,7 +45,7 @@ _MILITARY_CLASSES = frozenset({"munition", "force", "troop"})
 def military_ok(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Token]],
                 theme: Theme | None, etype: str) -> bool:
     """Does the sentence read this trigger in its military sense?"""
-    if figurative(s, tok):
+    if figurative(s, tok) or _a_force_of_civilians(s, theme, slots):
         return False
     weapon = _weapon(s, tok, slots, theme)
     if weapon is None:
@@ -153,6 +153,23 @@ def military_sentence(s: Sentence) -> bool:
     low = s.text.lower()
     return bool(s.lex.military & set(words(low))) or any(
         p in low for p in s.lex.military_phrases)
+
+
+def _a_force_of_civilians(s: Sentence, theme: Theme | None, slots: dict[str, list[Token]]
+                          ) -> bool:
+    """"mobilised an army of pickets", "deployed a team of inspectors": what the event moves
+    is, by its "of", people who are no force ("an army of 10,000 soldiers" and "an army of
+    10,000" are forces)."""
+    heads = [t for t in ([theme.token] if theme is not None else slots.get("theme", []))
+             if not t.like_num and t.tag_ != "CD"]  # "one of its commanders": a count
+    for prep in (c for t in heads for c in t.children if c.dep_ == "prep" and c.lower_ == "of"):
+        for obj in (o for o in prep.children if o.dep_ == "pobj"):
+            named = any(w.i in s.resolver.at for w in obj.subtree)  # "members of the ELN"
+            if obj.tag_ in ("NN", "NNS") and not obj.like_num and not named and \
+                    not any(c.like_num for c in obj.children):
+                counted = s.resolver.theme(obj)
+                return counted is None or counted.cls not in _MILITARY_CLASSES
+    return False
 
 
 def figurative(s: Sentence, tok: Token) -> bool:

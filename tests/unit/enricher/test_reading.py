@@ -276,6 +276,20 @@ def test_hard_negatives(enricher: Enricher, text: str) -> None:
     assert run(enricher, text).events == ()
 
 
+def test_an_army_of_civilians_is_a_figure_of_speech(enricher: Enricher) -> None:
+    r = run(enricher, "The Spanish army deployed 300 soldiers to guard the fuel depots of "
+                      "Madrid during the strike, the defence ministry said. The unions said "
+                      "they had mobilised an army of pickets at more than 900 workplaces "
+                      "across Spain.")
+    assert of_type(r, "troop_deployment") and not of_type(r, "mobilisation")
+    r = run(enricher, "Russia mobilised an army of 300,000 reservists in the autumn of 2026, "
+                      "the defence ministry said.")
+    assert of_type(r, "mobilisation")
+    r = run(enricher, "The army said it had captured 11 members of the National Liberation "
+                      "Army (ELN) in a raid in Colombia.")
+    assert of_type(r, "casualties")
+
+
 def test_a_sports_report_with_military_words(enricher: Enricher) -> None:
     text = ("The visitors' attack struck twice before half-time. Their striker fired a "
             "volley past the keeper and the coach said the team had besieged the box all "
