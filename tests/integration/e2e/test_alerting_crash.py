@@ -58,7 +58,8 @@ def _restart_alerting_during_delivery(
     articles = [deployment_article(300 + i) for i in range(ARTICLES)]
     try:
         workers.start(*SERVICES)
-        with httpx.Client(timeout=10) as client:
+        # the pushes only feed the test: a loaded machine may take a while to answer one
+        with httpx.Client(timeout=60) as client:
             for article in articles:
                 url = f"{workers.url('fetcher')}/articles"
                 client.post(url, json=push_body(article)).raise_for_status()
