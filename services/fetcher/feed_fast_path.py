@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from services.fetcher.feed_records import FeedDoc, FeedItem, iso_from_struct, web_url
+from services.fetcher.feed_records import (
+    FeedDoc,
+    FeedItem,
+    is_absolute_web_url,
+    iso_from_struct,
+    web_url,
+)
 from services.fetcher.feedparser_adapter import parse_date
 from services.fetcher.xmlsafe import local, ns, parse_xml
 from shared.errors import InputError
@@ -142,7 +148,7 @@ def _rss_item(item: etree._Element) -> _Fields:
         raise _Bail("content without description")
     if f.guid is None and (about := item.get(f"{{{RDF}}}about")):
         f.guid = about.strip() or None  # RSS 1.0: an item is identified by its rdf:about
-    if f.link is None and f.guid and _absolute(f.guid):
+    if f.link is None and f.guid and is_absolute_web_url(f.guid):
         f.link = f.guid  # an id is a link only when it is a URL, permalink or not
     return f
 
@@ -154,9 +160,6 @@ def _once(entry: etree._Element) -> None:
     if len(names) != len(set(names)):
         raise _Bail("a repeated element")
 
-
-def _absolute(url: str) -> bool:
-    return url.startswith(("http://", "https://"))
 
 
 def _atom_entry(entry: etree._Element) -> _Fields:
@@ -188,7 +191,7 @@ def _atom_entry(entry: etree._Element) -> _Fields:
             raise _Bail(name)
     if alternates > 1:
         raise _Bail("several alternate links")
-    if f.link is None and f.guid and _absolute(f.guid):
+    if f.link is None and f.guid and is_absolute_web_url(f.guid):
         f.link = f.guid
     return f
 

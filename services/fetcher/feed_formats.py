@@ -11,7 +11,14 @@ import feedparser
 import orjson
 
 from services.fetcher.feed_fast_path import parse_fast
-from services.fetcher.feed_records import FeedDoc, FeedError, FeedItem, iso_from_struct, web_url
+from services.fetcher.feed_records import (
+    FeedDoc,
+    FeedError,
+    FeedItem,
+    is_absolute_web_url,
+    iso_from_struct,
+    web_url,
+)
 from services.fetcher.sitemaps import is_sitemap, parse_sitemap
 from services.fetcher.xmlsafe import parse_xml
 
@@ -84,7 +91,7 @@ def _hub_links(parsed: Any) -> tuple[str | None, str | None]:
 
 def _xml_item(entry: Any, base_url: str) -> FeedItem | None:
     link = entry.get("link")
-    if link and entry.get("guidislink") and not _absolute(link):
+    if link and entry.get("guidislink") and not is_absolute_web_url(link):
         link = None  # feedparser made the link up from a guid that is no URL ("abc-1")
     url = web_url(base_url, link or _permalink_id(entry))
     if url is None:
@@ -100,11 +107,8 @@ def _xml_item(entry: Any, base_url: str) -> FeedItem | None:
 
 def _permalink_id(entry: Any) -> str | None:
     guid = entry.get("id")
-    return guid.strip() if isinstance(guid, str) and _absolute(guid) else None
+    return guid.strip() if isinstance(guid, str) and is_absolute_web_url(guid) else None
 
-
-def _absolute(url: str) -> bool:
-    return url.strip().lower().startswith(("http://", "https://"))
 
 
 def _clean(value: object) -> str | None:
@@ -133,7 +137,7 @@ def _json_item(raw: dict[str, Any], base_url: str) -> FeedItem | None:
     link = raw.get("url") or raw.get("external_url")
     if not isinstance(link, str) or not link.strip():
         guid = raw.get("id")
-        link = guid if isinstance(guid, str) and _absolute(guid) else None
+        link = guid if isinstance(guid, str) and is_absolute_web_url(guid) else None
     url = web_url(base_url, link)
     if url is None:
         return None

@@ -40,6 +40,12 @@ def iso_from_struct(stamp: time.struct_time) -> str | None:
         return None
 
 
+def is_absolute_web_url(url: str) -> bool:
+    """Does ``url`` (a guid, say) name an http(s) page by itself, with no base to resolve?
+    Both feed parsers ask it, so they agree on which guids are permalinks."""
+    return url.strip().lower().startswith(("http://", "https://"))
+
+
 def web_url(base_url: str, link: str | None) -> str | None:
     """``link`` resolved against ``base_url`` when the result is an http(s) URL; None for
     anything else (a ``urn:`` or ``tag:`` id, ``mailto:``, ``javascript:``): only a web
