@@ -60,13 +60,7 @@ class MemorySeenIds:
         return True
 
     def settle(self, article_id: str) -> None:
-        pass  # memory: nothing outlives the process anyway
-
-    def prune(self, older_than_s: float, now: float) -> int:
-        old = [k for k, at in self._seen.items() if at < now - older_than_s]
-        for key in old:
-            del self._seen[key]
-        return len(old)
+        pass  # memory: nothing outlives the process anyway (a replay of finite inputs)
 
 
 @dataclass
