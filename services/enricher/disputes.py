@@ -80,9 +80,11 @@ def _mark(s: Sentence, target: Draft, name: str, party: list[Party], code: str |
 
 
 def _own_claim(s: Sentence, cue: Token, new: list[Draft]) -> Draft | None:
-    """"…had captured the village, a claim Ukraine's military rejected": the dispute is in a
-    clause on a claim noun that stands beside the sentence's own report, so the claim is the
-    sentence's latest event before that noun, not an earlier one."""
+    """"…had seized the town, a claim that could not be verified" (or "a claim which Kyiv
+    rejected"): the dispute is in a relative clause on a claim noun beside the sentence's own
+    report, so the claim is the sentence's latest event before that noun, not an earlier one.
+    (The small model sometimes parses "a claim Kyiv rejected", with no "that", as a clause
+    of its own; that one is missed.)"""
     node = cue
     for head, link in governors(cue):
         if link in ("relcl", "acl") and head.lower_ in _CLAIMS and head.tag_.startswith("NN") \
