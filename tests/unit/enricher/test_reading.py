@@ -147,6 +147,13 @@ def test_a_claim_the_outlet_could_not_verify_is_reported(enricher: Enricher) -> 
     assert e.status == "reported" and not e.disputed_by
 
 
+def test_a_claim_rejected_in_its_own_sentence_is_disputed(enricher: Enricher) -> None:
+    r = run(enricher, "Russian forces captured the village of Pishchane in eastern Ukraine, "
+                      "the Russian defence ministry said, a claim which Kyiv rejected.")
+    [e] = of_type(r, "attack")
+    assert e.status == "disputed" and e.disputed_by == ("Kyiv",)
+
+
 def test_a_figure_dismissed_later_is_disputed(enricher: Enricher) -> None:
     r = run(enricher, "The insurgents claimed to have killed 45 Nigerian soldiers in the raid "
                       "on Monday. Army officials dismissed the figure as propaganda.")
