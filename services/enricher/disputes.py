@@ -155,7 +155,8 @@ def _target(s: Sentence, doc: Doc, prior: list[Draft], code: str | None,
     keys = {p.code or p.name for t in doc for p in s.resolver.parties(t, owners=False)}
     recent = [d for d in prior if s.index - d.sentence_index <= _LOOKBACK and not d.headline]
     pool = [d for d in recent if not types or d.type in types]
-    claims = [d for d in recent if d.attribution] if _refers_to_a_claim(doc) else []
+    refers = _refers_to_a_claim(doc)
+    claims = [d for d in recent if d.attribution] if refers else []
     if not pool and not claims:
         return None
     numbers = [a for t in doc if t.like_num for a in [amounts.parse(t.text)] if a]
@@ -173,8 +174,7 @@ def _target(s: Sentence, doc: Doc, prior: list[Draft], code: str | None,
         return best
     # "the claim" with nothing in common: the latest claim someone made, of whatever type
     # (its nouns may be the denier's: "troops remain in control"); else something else
-    return max([*pool, *claims], key=lambda d: d.position) if claims or (
-        pool and _refers_to_a_claim(doc)) else None
+    return max([*pool, *claims], key=lambda d: d.position) if refers else None
 
 
 _CLAIMS = frozenset({"claim", "claims", "report", "reports", "allegation", "allegations",
