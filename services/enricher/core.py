@@ -82,6 +82,7 @@ class _Candidate:
     end: int
     kinds: int
     headline: bool = False
+    prior: tuple[int, int] = (0, 0)  # the sentence before
 
 
 class Enricher:
@@ -212,7 +213,7 @@ class Enricher:
                                 register=self.lex.register_of(lexicon.words(low), low)
                                 | plan.register,
                                 time_text=time_mention(doc.text), year=year,
-                                retrospective=retro)
+                                retrospective=retro, prior=source[slice(*cand.prior)])
             new = drafts(sentence, list(doc))
             if cand.kinds & lexicon.DISPUTE:
                 new = disputes.apply(sentence, doc, new, out)
@@ -240,7 +241,7 @@ def _candidates(sentences: Sentences, text: str, hits: list[tuple[int, int]],
         follows = bool(out) and (kind & lexicon.DISPUTE or (
             kind & lexicon.PART and (digits or kind & lexicon.NUMBER)))
         if lexicon.candidate(kind, named, digits, military_doc, civilian_doc) or follows:
-            out.append(_Candidate(start, end, kind))
+            out.append(_Candidate(start, end, kind, prior=sentences.span_before(start)))
     return out
 
 

@@ -324,7 +324,7 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
     d.direction = frame.direction if etype == "troop_deployment" else None
     d.trigger_verb = tok.tag_.startswith("VB")
     d.armed_agent, d.victim_unit = built.armed_agent, built.victim_unit
-    d.background = s.retrospective or is_background(tok, s.lex, s.year)
+    d.background = s.retrospective or is_background(tok, s.lex, s.year, s.prior)
     _apply_stance(s, d, stance, slots)
     if d.status == "completed" and _hedged_agent(slots):
         d.status = "reported"  # "suspected jihadists killed 11": who did it is not known

@@ -61,6 +61,7 @@ class Sentence:
     time_text: str | None = None
     year: int | None = None  # the article's publication year, for background dating
     retrospective: bool = False  # the whole article looks back
+    prior: str = ""  # the sentence before, which "weeks earlier" is dated from
 
 
 

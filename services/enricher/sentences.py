@@ -41,14 +41,25 @@ class Sentences:
         return self._paras[bisect_right(self._paras, offset) - 1]
 
     def span_at(self, offset: int) -> Span:
-        para = self.paragraph_at(offset)
+        for span in self._spans(self.paragraph_at(offset)):
+            if offset < span[1]:
+                return span
+        return self._spans(self.paragraph_at(offset))[-1]
+
+    def span_before(self, start: int) -> Span:
+        """The sentence before the one that starts at ``start``, in this paragraph or the
+        one before; (0, 0) at the top."""
+        para = self.paragraph_at(start)
+        earlier = [span for span in self._spans(para) if span[1] <= start]
+        if earlier:
+            return earlier[-1]
+        return self._spans(self.paragraph_at(para - 1))[-1] if para > 0 else (0, 0)
+
+    def _spans(self, para: int) -> list[Span]:
         spans = self._split.get(para)
         if spans is None:
             spans = self._split[para] = _split(self.text, para)
-        for span in spans:
-            if offset < span[1]:
-                return span
-        return spans[-1]
+        return spans
 
     def skip(self, offset: int) -> bool:
         """Teaser or bare headline paragraph: no events from here."""

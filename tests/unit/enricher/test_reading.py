@@ -264,6 +264,44 @@ def test_history_is_background_and_never_an_event(enricher: Enricher) -> None:
     assert [e.background for e in r.background] == [True]
 
 
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a conjoined clause told in the past takes the date of the one it joins
+        "Belgium opened a training mission in Niger in March 2019 and deployed 600 soldiers "
+        "to Niamey.",
+        # a "when" clause takes the date it describes
+        "The rebels lost their last stronghold in June 2017, when Somali forces "
+        "captured the town of Ferrow.",
+        # a subordinate clause in the past perfect
+        "Chad closed its border with Sudan in the spring of 2024, after Sudanese troops had "
+        "attacked its positions near Adre.",
+    ],
+)
+def test_a_clause_takes_the_date_of_the_clause_it_hangs_from(enricher: Enricher,
+                                                             text: str) -> None:
+    r = dated(enricher, text, published="2026-03-10")
+    assert r.events == () and r.background
+
+
+def test_weeks_earlier_is_dated_by_the_sentence_before(enricher: Enricher) -> None:
+    history = ("Italian troops left the port of Misrata in the summer of 2024. Weeks "
+               "earlier, Italy had completed the withdrawal of its 300 soldiers from Libya.")
+    r = dated(enricher, history, published="2026-03-10")
+    assert not of_type(r, "troop_deployment")
+    news = ("Italian troops left the port of Misrata on Monday. Weeks earlier, Italy had "
+            "completed the withdrawal of its 300 soldiers from Libya.")
+    r = dated(enricher, news, published="2026-03-10")
+    assert of_type(r, "troop_deployment")
+
+
+def test_a_clause_in_the_present_is_news_whatever_its_neighbour(enricher: Enricher) -> None:
+    r = dated(enricher, "Russia, which annexed Crimea in 2014, has deployed 2,000 more troops "
+                        "to the peninsula, Ukraine's defence ministry said.",
+              published="2026-03-10")
+    assert [e.quantity.max for e in of_type(r, "troop_deployment") if e.quantity] == [2000]
+
 # -- word sense and register --------------------------------------------------------------
 @pytest.mark.parametrize(
     "text",
