@@ -46,8 +46,7 @@ def compatible(a: Draft, b: Draft) -> bool:
         ka, kb = a.codes(*roles), b.codes(*roles)
         if ka and kb and not ka & kb and (roles is _AGENTS or _kinds(a, roles) & _kinds(b, roles)):
             return False
-    pa, pb = a.codes("participant"), b.codes("participant")
-    if pa and pb and not (pa <= pb or pb <= pa):
+    if _other_company(a, b):
         return False  # Kim with Lavrov is not Kim with Shoigu
     if _quantity_conflict(a, b):
         return False
@@ -60,6 +59,19 @@ def compatible(a: Draft, b: Draft) -> bool:
         return False
     # "plans to supply 18 tanks" and "delivered 14 tanks": two events
     return not ({a.status, b.status} >= {"planned", "completed"} and a.quantity and b.quantity)
+
+
+def _other_company(a: Draft, b: Draft) -> bool:
+    """Whether two contacts name different company: each names a person the other does not,
+    or each a country the other does not. A country on one side and a person on the other
+    can be one meeting told twice ("visited Paris" / "talks with his French counterpart,
+    Sébastien Lecornu")."""
+    pa, pb = a.codes("participant"), b.codes("participant")
+    if not pa or not pb:
+        return False
+    only_a = {x.kind == "person" for x in a.actors if (x.code or x.name) in pa - pb}
+    only_b = {x.kind == "person" for x in b.actors if (x.code or x.name) in pb - pa}
+    return bool(only_a & only_b)
 
 
 def _kinds(d: Draft, roles: tuple[str, ...]) -> set[str]:

@@ -48,3 +48,25 @@ def test_casualties_keep_the_killed_count_and_the_wounded_in_also() -> None:
     [one] = merge(drafts)
     assert one.quantity == killed
     assert one.also == [wounded]
+
+
+def _contact(*names: tuple[str, str], index: int = 0) -> Draft:
+    actors = [Actor("participant", n, kind, n[:2].upper() if kind == "country" else None)
+              for n, kind in names]
+    return Draft("diplomatic_contact", actors, "completed", "", 100 * index, index)
+
+
+def test_a_visit_to_a_country_and_talks_with_its_minister_are_one_contact() -> None:
+    visit = _contact(("Ali Tahir", "person"), ("Turkey", "country"))
+    talks = _contact(("Mehmet Ozkan", "person"), ("Ali Tahir", "person"))
+    assert compatible(visit, talks)
+    [one] = merge([visit, talks])
+    assert {"Ali Tahir", "Mehmet Ozkan"} <= {a.name for a in one.actors}
+
+
+def test_meetings_with_two_other_people_or_countries_are_two_contacts() -> None:
+    kim = ("Kim Jong Un", "person")
+    assert not compatible(_contact(kim, ("Sergei Lavrov", "person")),
+                          _contact(kim, ("Sergei Shoigu", "person"), index=1))
+    assert not compatible(_contact(kim, ("Russia", "country")),
+                          _contact(kim, ("China", "country"), index=1))
