@@ -23,6 +23,7 @@ from services.enricher.model import Draft, Sentence
 from services.enricher.roles import BUILDERS, actors, fallback_place
 from services.enricher.senses import military_ok
 from services.enricher.syntax import indirect, is_verb, objects, preps, subjects
+from shared.records import Actor
 
 LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "mount", "stage", "unleash", "step",
                          "intensify", "begin", "start", "continue", "order", "announce",
@@ -304,7 +305,7 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
     built = builder(s, tok, frame, slots, theme)
     if built is None:
         return None
-    actors, quantity, location = built.actors, built.quantity, built.location
+    actors, quantity, location = _one_role_each(built.actors), built.quantity, built.location
     if not actors and etype not in ("casualties", "attack"):
         return None
     if etype == "attack" and not actors and not (built.armed_agent and location):
@@ -337,6 +338,17 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
         not tok.tag_.startswith("VB") and _definite(tok) and not slots)
     d.confidence = _confidence(d)
     return d
+
+
+_AGENT_ROLES = frozenset({"sender", "attacker", "supporter", "subject"})
+
+
+def _one_role_each(actors: list[Actor]) -> list[Actor]:
+    """A party is not both the one acting and the one acted on in one report ("Iranian
+    missile strike on a base": Iran attacks); it keeps the acting role."""
+    acting = {a.code or a.name for a in actors if a.role in _AGENT_ROLES}
+    return [a for a in actors if a.role in _AGENT_ROLES or a.role == "participant"
+            or (a.code or a.name) not in acting]
 
 
 _HEDGES = frozenset({"suspected", "alleged", "presumed", "purported", "unidentified"})

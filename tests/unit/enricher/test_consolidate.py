@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.enricher.consolidate import compatible, merge
+from services.enricher.frames import _one_role_each
 from services.enricher.model import Draft
 from shared.records import Actor, Quantity
 
@@ -70,3 +71,12 @@ def test_meetings_with_two_other_people_or_countries_are_two_contacts() -> None:
                           _contact(kim, ("Sergei Shoigu", "person"), index=1))
     assert not compatible(_contact(kim, ("Russia", "country")),
                           _contact(kim, ("China", "country"), index=1))
+
+
+def test_a_party_acting_is_not_also_acted_on_in_one_report() -> None:
+    iran_target = Actor("target", "Iran", "country", "IR")
+    iran = Actor("attacker", "Iran", "country", "IR")
+    base = Actor("target", "Al Udeid", "organisation")
+    assert _one_role_each([iran_target, iran, base]) == [iran, base]
+    kim, lavrov = Actor("participant", "Kim", "person"), Actor("participant", "Lavrov", "person")
+    assert _one_role_each([kim, lavrov]) == [kim, lavrov]
