@@ -202,11 +202,26 @@ class Gazetteer:
                     names = {e.name for _, _, es in chosen for e in es if not e.weak}
                 if entry.name not in names:
                     continue
+            if entry.subtype == "city" and _inside_a_name(text, start):
+                continue  # "Salem" in "Ali Al Salem Air Base" is not the Indian city
             mentions.append(Mention(start, end, entry))
         return _composites(text, _defined(text, mentions))
 
     def entities_for(self, names: Iterable[str]) -> list[Entry]:
         return [es[0] for n in names if (es := self._table.get(n))]
+
+
+_CAPITALISED_BEFORE = re.compile(r"([A-Z][\w'’-]*) $")
+
+
+def _inside_a_name(text: str, start: int) -> bool:
+    """Whether a capitalised word other than a sentence's first runs into this one: the
+    city's name is then the end of a longer name the gazetteer does not hold."""
+    before = _CAPITALISED_BEFORE.search(text, max(0, start - 40), start)
+    if before is None or before.group(1).endswith(("'s", "’s")):
+        return False  # "Syria's Deir ez-Zor": a possessive, not a longer name
+    head = text[:before.start()].rstrip()
+    return bool(head) and head[-1] not in ".!?:;\"“(—–-|\n"
 
 
 def _leftmost_longest(hit: tuple[int, int, tuple[Entry, ...]]) -> tuple[int, int]:

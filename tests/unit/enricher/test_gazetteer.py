@@ -84,3 +84,13 @@ def test_a_named_province_abroad_is_a_place() -> None:
     from services.enricher.places import index
     found = index().find("Cabo Delgado province", {"RW"})
     assert found is not None and found.country == "MZ"
+
+
+def test_a_city_at_the_end_of_a_longer_name_is_not_that_city(enricher: Enricher) -> None:
+    g = enricher.gazetteer
+    found = [n for n, _, _ in names(g, "Drones hit the Ali Al Salem Air Base in Kuwait.")]
+    assert "Salem" not in found and "Kuwait" in found
+    assert "Fuji" not in [n for n, _, _ in names(g, "Tanks fired at the East Fuji range.")]
+    # a possessive or a sentence's first word does not hide a city
+    assert "Kaliningrad" in [n for n, _, _ in names(g, "He flew to Russia's Kaliningrad.")]
+    assert "Salem" in [n for n, _, _ in names(g, "It rained. Salem was flooded.")]
