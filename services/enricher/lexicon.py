@@ -76,6 +76,7 @@ class Lexicon:
     history: list[str] = field(default_factory=list)
     military: set[str] = field(default_factory=set)
     military_phrases: list[str] = field(default_factory=list)
+    either_violence: set[str] = field(default_factory=set)  # "gunmen": crime or war
     dispute_verbs: set[str] = field(default_factory=set)
     dispute_phrases: list[str] = field(default_factory=list)
     unverified_phrases: list[str] = field(default_factory=list)
@@ -170,6 +171,7 @@ def load(path: Path = DATA / "lexicon.yaml") -> Lexicon:
     lex.history = [str(w) for w in data["history"]["words"]]
     lex.military = {str(w) for w in data["military_context"] if " " not in str(w)}
     lex.military_phrases = [str(w) for w in data["military_context"] if " " in str(w)]
+    lex.either_violence = {str(w) for w in data.get("either_violence", [])}
     lex.dispute_verbs = {str(w) for w in data["dispute"]["verbs"]}
     lex.dispute_phrases = [str(w) for w in data["dispute"]["phrases"]]
     lex.unverified_phrases = [str(w) for w in data["dispute"].get("unverified", [])]

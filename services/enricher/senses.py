@@ -151,8 +151,10 @@ def _armed_body(p: Party) -> bool:
 
 def military_sentence(s: Sentence) -> bool:
     low = s.text.lower()
-    return bool(s.lex.military & set(words(low))) or any(
-        p in low for p in s.lex.military_phrases)
+    found = s.lex.military & set(words(low))
+    if "crime" in s.register:
+        found -= s.lex.either_violence
+    return bool(found) or any(p in low for p in s.lex.military_phrases)
 
 
 def _a_force_of_civilians(s: Sentence, theme: Theme | None, slots: dict[str, list[Token]]

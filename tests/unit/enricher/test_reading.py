@@ -315,10 +315,18 @@ def test_a_clause_in_the_present_is_news_whatever_its_neighbour(enricher: Enrich
         "The missile crisis of 1962 brought the world close to nuclear war, historians say.",
         "The start-up launched 12 satellites and a marketing offensive aimed at new buyers.",
         "Police said a gunman shot dead three people at a bar after a row over a debt.",
+        "Gunmen shot dead four people at a bar in the city of Celaya late on Saturday, local "
+        "police said.",
     ],
 )
 def test_hard_negatives(enricher: Enricher, text: str) -> None:
     assert run(enricher, text).events == ()
+
+
+def test_gunmen_are_at_war_when_the_sentence_says_so(enricher: Enricher) -> None:
+    r = run(enricher, "Gunmen killed 12 soldiers at an army checkpoint in Borno state, "
+                      "Nigeria, on Sunday, military sources said.")
+    assert [e.quantity.max for e in of_type(r, "casualties") if e.quantity] == [12]
 
 
 def test_an_army_of_civilians_is_a_figure_of_speech(enricher: Enricher) -> None:
