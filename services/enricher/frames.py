@@ -319,6 +319,9 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
     stance = read(tok, s.lex, lambda t: _source_name(s, t), _default_status(s, tok, frame))
     if stance.status is None:
         return None
+    if frame.name == "receive" and stance.status in ("planned", "pledged") and not any(
+            a.role == "sender" for a in actors):
+        return None  # "Germany will buy 105 tanks": a procurement plan, no transfer yet
     d = Draft(etype, actors, stance.status, s.text.strip(), s.start + tok.idx, s.index,
               quantity=quantity, location=location, time_text=s.time_text,
               headline=s.headline, trigger=tok.lower_)

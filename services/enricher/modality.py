@@ -253,6 +253,8 @@ class _Cues:
             self.refused = True
         elif cls == "fear":
             self.feared = True
+        elif cls == "necessity" and link == "xcomp":
+            self.hypothetical = True
         elif cls == "ongoing":
             self.ongoing = True
 

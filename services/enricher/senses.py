@@ -47,6 +47,8 @@ def military_ok(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Tok
     """Does the sentence read this trigger in its military sense?"""
     if figurative(s, tok) or _a_force_of_civilians(s, theme, slots):
         return False
+    if "simulation" in s.register:
+        return False  # "in most of the scenarios played, China launched strikes"
     weapon = _weapon(s, tok, slots, theme)
     if weapon is None:
         return False  # an argument is a civilian thing: "hit by sanctions"

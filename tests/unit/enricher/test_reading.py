@@ -317,10 +317,28 @@ def test_a_clause_in_the_present_is_news_whatever_its_neighbour(enricher: Enrich
         "Police said a gunman shot dead three people at a bar after a row over a debt.",
         "Gunmen shot dead four people at a bar in the city of Celaya late on Saturday, local "
         "police said.",
+        # a war game: what its scenarios play out did not happen
+        "In most of the 24 scenarios played, China launched missile strikes on Japanese "
+        "bases before landing forces on the island, the report said.",
     ],
 )
 def test_hard_negatives(enricher: Enricher, text: str) -> None:
     assert run(enricher, text).events == ()
+
+
+def test_a_need_is_not_a_call_up(enricher: Enricher) -> None:
+    r = run(enricher, "BERLIN — Germany will buy 105 tanks, Defence Minister Boris Pistorius "
+                      "told reporters on Wednesday. Pistorius said the army needed to recruit "
+                      "20,000 more soldiers by 2030.")
+    assert not of_type(r, "mobilisation")
+    assert not of_type(r, "arms_transfer")  # a purchase planned from no one: procurement
+
+
+def test_a_purchase_planned_from_a_supplier_is_a_transfer(enricher: Enricher) -> None:
+    r = run(enricher, "Poland will buy 96 Apache helicopters from the United States, the "
+                      "defence ministry said.")
+    [e] = of_type(r, "arms_transfer")
+    assert e.status == "planned" and {("sender", "US"), ("recipient", "PL")} <= roles(e)
 
 
 def test_gunmen_are_at_war_when_the_sentence_says_so(enricher: Enricher) -> None:
