@@ -77,6 +77,8 @@ class Lexicon:
     military: set[str] = field(default_factory=set)
     military_phrases: list[str] = field(default_factory=list)
     either_violence: set[str] = field(default_factory=set)  # "gunmen": crime or war
+    works: set[str] = field(default_factory=set)  # "the film follows…": told, not news
+    telling: set[str] = field(default_factory=set)
     dispute_verbs: set[str] = field(default_factory=set)
     dispute_phrases: list[str] = field(default_factory=list)
     unverified_phrases: list[str] = field(default_factory=list)
@@ -172,6 +174,10 @@ def load(path: Path = DATA / "lexicon.yaml") -> Lexicon:
     lex.military = {str(w) for w in data["military_context"] if " " not in str(w)}
     lex.military_phrases = [str(w) for w in data["military_context"] if " " in str(w)]
     lex.either_violence = {str(w) for w in data.get("either_violence", [])}
+    lex.works = {str(w) for w in data["told_in_a_work"]["works"]}
+    lex.telling = {str(w) for w in data["told_in_a_work"]["verbs"]}
+    for word in lex.telling:
+        _add_forms(lex.forms, word, verb_forms(word, irregular))
     lex.dispute_verbs = {str(w) for w in data["dispute"]["verbs"]}
     lex.dispute_phrases = [str(w) for w in data["dispute"]["phrases"]]
     lex.unverified_phrases = [str(w) for w in data["dispute"].get("unverified", [])]

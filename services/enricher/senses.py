@@ -47,7 +47,7 @@ def military_ok(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Tok
     """Does the sentence read this trigger in its military sense?"""
     if figurative(s, tok) or _a_force_of_civilians(s, theme, slots):
         return False
-    if "simulation" in s.register:
+    if "simulation" in s.register or _told_in_a_work(s, tok):
         return False  # "in most of the scenarios played, China launched strikes"
     weapon = _weapon(s, tok, slots, theme)
     if weapon is None:
@@ -173,6 +173,20 @@ def _a_force_of_civilians(s: Sentence, theme: Theme | None, slots: dict[str, lis
                     not any(c.like_num for c in obj.children):
                 counted = s.resolver.theme(obj)
                 return counted is None or counted.cls not in _MILITARY_CLASSES
+    return False
+
+
+def _told_in_a_work(s: Sentence, tok: Token) -> bool:
+    """ "The film follows four soldiers whose tank is hit by a missile": the trigger is in
+    what a work (film, novel, game) tells, its subject and telling verb above the trigger."""
+    node = tok
+    for _ in range(8):
+        if node.tag_.startswith("VB") and s.lex.lemma(node.lower_) in s.lex.telling and any(
+                c.dep_ == "nsubj" and c.lower_ in s.lex.works for c in node.children):
+            return True
+        if node.head.i == node.i:
+            return False
+        node = node.head
     return False
 
 

@@ -317,6 +317,10 @@ def test_a_clause_in_the_present_is_news_whatever_its_neighbour(enricher: Enrich
         "Police said a gunman shot dead three people at a bar after a row over a debt.",
         "Gunmen shot dead four people at a bar in the city of Celaya late on Saturday, local "
         "police said.",
+        # what a film tells did not happen
+        "CANNES — A Ukrainian film about a tank crew drew a standing ovation at its premiere "
+        "on Saturday. The film follows four soldiers whose tank is hit by a missile near "
+        "Bakhmut.",
         # a war game: what its scenarios play out did not happen
         "In most of the 24 scenarios played, China launched missile strikes on Japanese "
         "bases before landing forces on the island, the report said.",
