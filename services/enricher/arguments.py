@@ -9,6 +9,7 @@ nouns the automaton does not know (villages, regions) in the place index.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -446,7 +447,7 @@ class Resolver:
 
     def _amount_of(self, t: Token) -> amounts.Amount | None:
         nums: list[Token] = []
-        mods = [g for c in t.children if c.dep_ == "compound" for g in c.children]
+        mods = [g for c in _modifiers(t) for g in c.children]
         for c in [*t.children, *mods]:  # "12 million artillery rounds": on "artillery"
             if c.dep_ not in ("nummod", "quantmod") or _designation(c):
                 continue
@@ -569,6 +570,23 @@ def _calibre_number(t: Token) -> bool:
     nxt = t.nbor(1) if t.i + 1 < len(t.doc) else None
     return t.like_num and nxt is not None and (nxt.lower_ in ("mm", "-mm", "mm.") or (
         nxt.text == "-" and t.i + 2 < len(t.doc) and t.doc[t.i + 2].lower_ == "mm"))
+
+
+_MODEL = re.compile(r"^[A-Z][A-Za-z]*-?\d")  # "B-2", "Su-30SME", "F-16", "T90"
+
+
+def _modifiers(t: Token) -> list[Token]:
+    """The nouns before ``t`` that a count can hang on instead of it: compounds ("12 million
+    artillery rounds"), and model names with what they modify ("six B-2 stealth bombers",
+    "two Su-30SME fighter jets", where the parser gives the number to the model)."""
+    out: list[Token] = []
+    todo = [c for c in t.children if c.i < t.i]
+    while todo:
+        c = todo.pop()
+        if c.dep_ == "compound" or (c.dep_ in ("amod", "nmod") and _MODEL.match(c.text)):
+            out.append(c)
+            todo += [g for g in c.children if g.i < c.i and g.dep_ in ("compound", "amod")]
+    return out
 
 
 def _designation(t: Token) -> bool:

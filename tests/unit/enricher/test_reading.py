@@ -41,6 +41,24 @@ def test_receiving_reverses_the_roles(enricher: Enricher) -> None:
     assert e.quantity and e.quantity.max == 6  # not 35: "Su-35" is a model name
 
 
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # the parser gives the number to the model name; it counts the aircraft
+        ("The US military has moved at least six B-2 stealth bombers to Guam, officials "
+         "said.", 6),
+        ("Two more Su-30SME fighter jets from Russia were handed over to the Myanmar air "
+         "force this week.", 2),
+        ("Germany sent 14 MK-84 bombs to Israel.", 14),
+    ],
+)
+def test_a_count_before_a_model_name_counts_the_things(enricher: Enricher, text: str,
+                                                      count: int) -> None:
+    [e] = [e for e in run(enricher, text).events
+           if e.type in ("troop_deployment", "arms_transfer")]
+    assert e.quantity is not None and e.quantity.max == count
+
+
 def test_withdrawal_has_a_direction(enricher: Enricher) -> None:
     r = run(enricher, "Chad withdrew about 1,200 soldiers from the border with Sudan.")
     [e] = of_type(r, "troop_deployment")
