@@ -55,6 +55,11 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": 
                          "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
+# A person the gazetteer may not know, named after a title ("President Ilham Aliyev"): a
+# party for the prefilter, so that two leaders meeting are parsed; the NER reads the name.
+_TITLED_NAME = re.compile(
+    r"\b(?:President|Prime Minister|Minister|Chancellor|King|Emir|Crown Prince|Premier|"
+    r"Secretary|Envoy|Ambassador|General|Gen\.)\s+((?:[A-Z][\w'’-]+\s){0,3}[A-Z][\w'’-]+)")
 # "ALERT: ...", "Update: ...": a headline's label parses as its subject; blanked, offsets kept.
 # A place or party label ("Niger: army airstrikes ...") is kept: it says whose army.
 _LABEL = re.compile(r"\A\s*(?:[A-Z][\w'.\-]*\s?){1,3}:\s")
@@ -141,6 +146,9 @@ class Enricher:
         parties = [m.start for m in mentions if m.entry.kind in ("country", "organisation",
                                                                    "person")
                    or m.entry.subtype == "capital"]  # "Madrid plans to supply ..."
+        taken = {m.start for m in mentions}
+        parties = sorted([*parties, *(m.start(1) for m in _TITLED_NAME.finditer(text)
+                                      if m.start(1) not in taken)])
         civilian = bool(plan.register - {"crime", "disaster"})
         plan.candidates = _candidates(Sentences(text), text, hits, parties, plan.military,
                                       civilian)

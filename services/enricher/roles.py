@@ -16,7 +16,7 @@ from spacy.tokens import Token
 from services.enricher.arguments import Party, Theme
 from services.enricher.lexicon import Frame
 from services.enricher.model import Built, Sentence
-from services.enricher.syntax import is_verb, preps, subjects
+from services.enricher.syntax import is_verb, objects, preps, subjects
 from shared.records import Actor, Location, Quantity
 
 Slots = dict[str, list[Token]]
@@ -382,9 +382,29 @@ def _support(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme |
     return Built(acts, None, location(s, slots, "location"), armed)
 
 
+def _held_by(s: Sentence, tok: Token) -> list[Token]:
+    """Who takes part in a call or talks told as the setting of a clause ("Araghchi
+    discussed the allegations in a phone call with X", "Zelensky thanked Merz for the
+    systems in a phone call"): that clause's subject and object, unless the clause tells
+    another event ("Israel struck Hamas leaders at a meeting in Doha")."""
+    prep = tok.head
+    if not tok.tag_.startswith("NN") or tok.dep_ != "pobj" or prep.lower_ not in (
+            "in", "during", "at", "on", "over"):
+        return []
+    verb = prep.head
+    for _ in range(4):  # up through "the allegations", "for the systems"
+        if is_verb(verb) or verb.dep_ not in ("dobj", "attr", "pobj", "prep"):
+            break
+        verb = verb.head
+    entries = s.lex.verbs.get(s.lex.lemma(verb.lower_), [])
+    if not is_verb(verb) or any(e.frame.name not in ("meet", "discuss") for e in entries):
+        return []
+    return [*subjects(verb), *objects(verb)]
+
+
 def _contact(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme | None
              ) -> Built | None:
-    found = [p for t in slots.get("participant", [])
+    found = [p for t in [*slots.get("participant", []), *_held_by(s, tok)]
              for p in s.resolver.parties(t, owners=t.lower_ in _OFFICIALS) if p.kind != "generic"]
     places = [p for t in slots.get("place", []) for p in s.resolver.parties(t, owners=False)]
     found += [p for p in places if p.kind == "person" and p not in found]  # "spoke to X"

@@ -623,3 +623,33 @@ def test_jets_sent_to_strike_are_not_a_transfer(enricher: Enricher) -> None:
     r = run(enricher, "Thailand sent F-16 jets to bomb Cambodian artillery positions on "
                       "Thursday, the army said.")
     assert of_type(r, "arms_transfer") == []
+
+
+_FRONT = ("Armenian and Azerbaijani troops exchanged fire on the border on Sunday, killing two "
+          "soldiers, the defence ministry said. ")
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        # the call is the setting of a clause: its subject and object take part
+        ("Foreign Minister Abbas Araghchi discussed the allegations in a phone call with his "
+         "Omani counterpart, Badr Albusaidi, on Sunday, the ministry said.",
+         {"Abbas Araghchi", "Badr Albusaidi"}),
+        ("President Volodymyr Zelensky thanked Chancellor Friedrich Merz for the air defence "
+         "systems in a phone call on Monday, his office said.",
+         {"Friedrich Merz"}),
+        # two leaders the gazetteer does not hold, named after their titles
+        ("Prime Minister Nikol Pashinyan and President Ilham Aliyev are expected to meet in "
+         "Abu Dhabi next month, Pashinyan's spokeswoman said.",
+         {"Nikol Pashinyan", "Ilham Aliyev"}),
+    ],
+)
+def test_contacts_between_people(enricher: Enricher, text: str, people: set[str]) -> None:
+    [e] = of_type(run(enricher, _FRONT + text), "diplomatic_contact")
+    assert people <= {a.name for a in e.actors if a.role == "participant"}
+
+
+def test_a_strike_at_a_meeting_is_no_contact(enricher: Enricher) -> None:
+    r = run(enricher, _FRONT + "Israel struck Hamas leaders at a meeting in Doha on Tuesday.")
+    assert of_type(r, "attack") and not of_type(r, "diplomatic_contact")
