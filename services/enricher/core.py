@@ -146,9 +146,6 @@ class Enricher:
         parties = [m.start for m in mentions if m.entry.kind in ("country", "organisation",
                                                                    "person")
                    or m.entry.subtype == "capital"]  # "Madrid plans to supply ..."
-        taken = {m.start for m in mentions}
-        parties = sorted([*parties, *(m.start(1) for m in _TITLED_NAME.finditer(text)
-                                      if m.start(1) not in taken)])
         civilian = bool(plan.register - {"crime", "disaster"})
         plan.candidates = _candidates(Sentences(text), text, hits, parties, plan.military,
                                       civilian)
@@ -245,6 +242,9 @@ def _candidates(sentences: Sentences, text: str, hits: list[tuple[int, int]],
     out: list[_Candidate] = []
     for (start, end), kind in sorted(spans.items()):
         named = bisect_left(starts, end) - bisect_left(starts, start)
+        if kind & lexicon.CONTACT and named < 2:  # two leaders the gazetteer may not hold
+            named += sum(1 for m in _TITLED_NAME.finditer(text, start, end)
+                         if bisect_left(starts, m.start(1)) == bisect_left(starts, m.end(1)))
         digits = _DIGIT.search(text, start, end) is not None
         follows = bool(out) and (kind & lexicon.DISPUTE or (
             kind & lexicon.PART and (digits or kind & lexicon.NUMBER)))

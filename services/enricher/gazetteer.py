@@ -220,7 +220,7 @@ def _inside_a_name(text: str, start: int) -> bool:
     before = _CAPITALISED_BEFORE.search(text, max(0, start - 40), start)
     if before is None or before.group(1).endswith(("'s", "’s")):
         return False  # "Syria's Deir ez-Zor": a possessive, not a longer name
-    head = text[:before.start()].rstrip()
+    head = text[max(0, before.start() - 8):before.start()].rstrip()  # not a copy of all before
     return bool(head) and head[-1] not in ".!?:;\"“(—–-|\n"
 
 
