@@ -33,6 +33,7 @@ FROZEN = DATA / "frozen"
 SPLITS = {
     "tuned": [DATA / "corpus.jsonl"],
     "dev2": sorted(DATA.glob("dev2-*.jsonl")),
+    "probes": [DATA / "probes.jsonl"],  # hard negatives written on 2026-12-02, tuned on
     "heldout": sorted(FROZEN.glob("heldout-*.jsonl")),
 }
 
