@@ -63,9 +63,9 @@ def compatible(a: Draft, b: Draft) -> bool:
 
 def _other_company(a: Draft, b: Draft) -> bool:
     """Whether two contacts name different company: each names a person the other does not,
-    or each a country the other does not. A country on one side and a person on the other
-    can be one meeting told twice ("visited Paris" / "talks with his French counterpart,
-    Sébastien Lecornu")."""
+    or each a party that is no person (a country, a group) the other does not. A country on
+    one side and a person on the other can be one meeting told twice ("visited Paris" /
+    "talks with his French counterpart, Sébastien Lecornu")."""
     pa, pb = a.codes("participant"), b.codes("participant")
     if not pa or not pb:
         return False
