@@ -19,6 +19,7 @@ import re
 from spacy.tokens import Span, Token
 
 from services.enricher.lexicon import Lexicon
+from services.enricher.timex import WEEKDAYS
 
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")
 _YEAR_IN_TEXT = re.compile(r"(?<![\w,.])(1[89]\d\d|20\d\d)s?(?![\w,])")
@@ -29,8 +30,7 @@ _PAST = ("last year", "years ago", "decades ago", "a decade ago", "a century ago
          "the previous year", "centuries ago", "in the 1990s", "in the 1980s")
 _RETRO_TITLE = ("anniversary", "years on", "years after", "remembering", "looking back",
                 "history of", "how the", "lessons of", "in retrospect")
-_NOW = frozenset({"today", "yesterday", "tonight", "overnight", "monday", "tuesday",
-                  "wednesday", "thursday", "friday", "saturday", "sunday"})
+_NOW = frozenset({"today", "yesterday", "tonight", "overnight", *(d.lower() for d in WEEKDAYS)})
 # the clause relations through which a clause is told at the time of the one it hangs from
 _DEPENDENT = frozenset({"conj", "advcl", "relcl", "ccomp", "xcomp", "acl", "pcomp"})
 _SPANS = frozenset({"day", "week", "month", "year", "decade", "spring", "summer", "autumn",

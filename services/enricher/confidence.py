@@ -12,6 +12,7 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
+from services.enricher.model import AGENT_ROLES, PATIENT_ROLES
 from shared.records import Event
 
 DATA = Path(__file__).with_name("data") / "confidence.json"
@@ -19,8 +20,6 @@ TYPES = ("troop_deployment", "mobilisation", "arms_transfer", "casualties", "mil
          "diplomatic_contact", "attack")
 STATUSES = ("planned", "pledged", "under_way", "completed", "reported", "estimated",
             "confirmed", "denied", "disputed")
-_AGENTS = ("sender", "attacker", "supporter", "subject")
-_PATIENTS = ("recipient", "target", "victim")
 _KINDS = ("country", "organisation", "person", "place")
 
 
@@ -31,8 +30,8 @@ def features(e: Event) -> dict[str, float]:
     out = {f"type={t}": float(e.type == t) for t in TYPES}
     out |= {f"status={s}": float(e.status == s) for s in STATUSES}
     out |= {
-        "agent": float(bool(roles & set(_AGENTS))),
-        "patient": float(bool(roles & set(_PATIENTS))),
+        "agent": float(bool(roles & set(AGENT_ROLES))),
+        "patient": float(bool(roles & set(PATIENT_ROLES))),
         "participants>=2": float(sum(a.role == "participant" for a in e.actors) >= 2),
         "quantity": float(q is not None),
         "approximate": float(bool(q and q.approximate)),
@@ -58,8 +57,8 @@ def features(e: Event) -> dict[str, float]:
 def _sides(e: Event) -> dict[str, float]:
     """Who fills the acting and the affected side: a country acting on a group is read more
     reliably than a place standing in for a target, and a party on both sides is a misreading."""
-    agents = [a for a in e.actors if a.role in _AGENTS]
-    patients = [a for a in e.actors if a.role in _PATIENTS]
+    agents = [a for a in e.actors if a.role in AGENT_ROLES]
+    patients = [a for a in e.actors if a.role in PATIENT_ROLES]
     out: dict[str, float] = {}
     for side, party in (("agent", agents), ("patient", patients)):
         kinds = {a.kind for a in party}

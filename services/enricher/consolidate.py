@@ -14,12 +14,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from services.enricher.frames import Draft
+from services.enricher.model import AGENT_ROLES, PATIENT_ROLES, Draft, one_role_each
 from shared.records import Actor, Location, Quantity
 
 _EPISTEMIC = {"denied": 3, "disputed": 2}
-_AGENTS = ("sender", "attacker", "supporter", "subject")
-_PATIENTS = ("recipient", "target", "victim")
 
 
 def merge(drafts: list[Draft]) -> list[Draft]:
@@ -42,9 +40,10 @@ def compatible(a: Draft, b: Draft) -> bool:
     if a.sentence_index == b.sentence_index and not a.headline and a.position != b.position \
             and a.type in ("attack", "casualties") and _quantity_conflict(a, b):
         return False
-    for roles in (_AGENTS, _PATIENTS):
+    for roles in (AGENT_ROLES, PATIENT_ROLES):
         ka, kb = a.codes(*roles), b.codes(*roles)
-        if ka and kb and not ka & kb and (roles is _AGENTS or _kinds(a, roles) & _kinds(b, roles)):
+        if ka and kb and not ka & kb and (roles is AGENT_ROLES
+                                          or _kinds(a, roles) & _kinds(b, roles)):
             return False
     if _other_company(a, b):
         return False  # Kim with Lavrov is not Kim with Shoigu
@@ -170,19 +169,7 @@ def _vote(cluster: list[Draft]) -> list[Actor]:
         top = max(votes[k] for k in keys)
         out += [by_key[k] for k in sorted(keys, key=lambda k: first_seen[k])
                 if votes[k] >= top or (by_key[k].kind == "person")]
-    return _drop_contradictions(out)
-
-
-def _drop_contradictions(actors: list[Actor]) -> list[Actor]:
-    """A party cannot be both the sender and the recipient: keep its first role."""
-    seen: dict[str, str] = {}
-    out = []
-    for a in actors:
-        key = a.code or a.name
-        role = seen.setdefault(key, a.role)
-        if role == a.role or {role, a.role} <= {"participant"}:
-            out.append(a)
-    return out
+    return one_role_each(out)
 
 
 def _count(etype: str, quantities: list[Quantity]) -> Quantity | None:

@@ -32,7 +32,7 @@ from services.enricher.frames import drafts
 from services.enricher.gazetteer import Gazetteer, Mention
 from services.enricher.mentions import MentionIndex
 from services.enricher.modality import unconfirmed_note
-from services.enricher.model import Draft, Sentence
+from services.enricher.model import AGENT_ROLES, Draft, Sentence
 from services.enricher.scenes import link
 from services.enricher.sentences import Sentences
 from services.enricher.stories import StoryIndex, signature, story_id
@@ -40,7 +40,6 @@ from services.enricher.timex import time_mention
 from shared.records import CleanArticle, EnrichedArticle, Entity, Event
 
 _DIGIT = re.compile(r"\d")
-_AGENTS = frozenset({"sender", "attacker", "supporter", "subject"})
 MAX_PARSED_SENTENCES = 200  # per article: a bound on the parser's work on hostile input
 MAX_SENTENCE_CHARS = 1500  # longer "sentences" (lists, tables) are cut before parsing
 # Articles written in one of these registers (four distinct cue words or more; three for
@@ -316,7 +315,7 @@ def _on_topic(drafts: list[Draft]) -> list[Draft]:
 
 
 def _state_or_group_acts(d: Draft) -> bool:
-    return any(a.role in _AGENTS and a.kind in ("country", "organisation") for a in d.actors)
+    return any(a.role in AGENT_ROLES and a.kind in ("country", "organisation") for a in d.actors)
 
 
 def _event(d: Draft) -> Event:

@@ -18,12 +18,12 @@ from spacy.tokens import Doc, Token
 from services.enricher import amounts
 from services.enricher.arguments import Party
 from services.enricher.frames import Draft, Sentence, _source_name
+from services.enricher.model import AGENT_ROLES, PATIENT_ROLES
 from services.enricher.syntax import governors, subjects
 
 _TYPES_BY_THEME = {"troop": ("troop_deployment", "mobilisation"), "force": ("troop_deployment",),
                    "munition": ("arms_transfer", "attack"), "person": ("casualties",),
                    "casualty": ("casualties",), "installation": ("troop_deployment",)}
-_AGENTS = ("sender", "attacker", "supporter", "subject")
 _LOOKBACK = 12  # sentences a dispute may reach back
 
 
@@ -67,7 +67,7 @@ def apply(s: Sentence, doc: Doc, new: list[Draft], prior: list[Draft]) -> list[D
 
 def _mark(s: Sentence, target: Draft, name: str, party: list[Party], code: str | None) -> None:
     """``target`` is disputed by ``name``, or denied when that is its acting party."""
-    if code and code in target.codes(*_AGENTS):
+    if code and code in target.codes(*AGENT_ROLES):
         target.status = "denied"
     elif target.status != "denied":
         target.status = "disputed"
@@ -111,7 +111,7 @@ def _claim_of(d: Draft, prior: list[Draft]) -> Draft | None:
         if d.sentence_index - p.sentence_index > _LOOKBACK:
             return None
         clash = any(d.codes(*roles) and p.codes(*roles) and not d.codes(*roles) & p.codes(*roles)
-                    for roles in (_AGENTS, ("recipient", "target", "victim")))
+                    for roles in (AGENT_ROLES, PATIENT_ROLES))
         if not clash:
             return p
     return None

@@ -19,11 +19,10 @@ from services.enricher.arguments import Party, Theme
 from services.enricher.background import is_background
 from services.enricher.lexicon import Entry, Frame, Lexicon
 from services.enricher.modality import Stance, read
-from services.enricher.model import Draft, Sentence
+from services.enricher.model import AGENT_ROLES, Draft, Sentence, one_role_each
 from services.enricher.roles import BUILDERS, actors, fallback_place
 from services.enricher.senses import military_ok
 from services.enricher.syntax import indirect, is_verb, objects, preps, subjects
-from shared.records import Actor
 
 LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "mount", "stage", "unleash", "step",
                          "intensify", "begin", "start", "continue", "order", "announce",
@@ -34,7 +33,6 @@ LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "mount", "stage", "unleas
                          "extend", "expand", "accelerate", "report", "confirm",
                          "face", "suffer", "repel", "repulse", "thwart", "foil", "come",
                          "see", "witness", "endure"})
-_AGENT_ROLES = frozenset({"sender", "attacker", "supporter", "subject"})
 TEMPORAL = frozenset({"dawn", "dusk", "night", "nights", "morning", "evening", "afternoon",
                       "midnight", "noon", "midday", "weekend", "week", "weeks", "month", "months",
                       "year", "years", "day", "days", "hours", "hour", "time", "times", "today",
@@ -305,7 +303,7 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
     built = builder(s, tok, frame, slots, theme)
     if built is None:
         return None
-    actors, quantity, location = _one_role_each(built.actors), built.quantity, built.location
+    actors, quantity, location = one_role_each(built.actors), built.quantity, built.location
     if not actors and etype not in ("casualties", "attack"):
         return None
     if etype == "attack" and not actors and not (built.armed_agent and location):
@@ -341,17 +339,6 @@ def _draft(s: Sentence, tok: Token, frame: Frame) -> Draft | None:
         not tok.tag_.startswith("VB") and _definite(tok) and not slots)
     d.confidence = _confidence(d)
     return d
-
-
-_AGENT_ROLES = frozenset({"sender", "attacker", "supporter", "subject"})
-
-
-def _one_role_each(actors: list[Actor]) -> list[Actor]:
-    """A party is not both the one acting and the one acted on in one report ("Iranian
-    missile strike on a base": Iran attacks); it keeps the acting role."""
-    acting = {a.code or a.name for a in actors if a.role in _AGENT_ROLES}
-    return [a for a in actors if a.role in _AGENT_ROLES or a.role == "participant"
-            or (a.code or a.name) not in acting]
 
 
 _HEDGES = frozenset({"suspected", "alleged", "presumed", "purported", "unidentified"})
@@ -392,7 +379,7 @@ def _apply_stance(s: Sentence, d: Draft, stance: Stance, slots: dict[str, list[T
     if stance.status == "denied":
         denier = stance.denier
         who = _party_of(s, denier.token) if denier and denier.token is not None else None
-        agents = {a.code for a in d.actors if a.role in _AGENT_ROLES and a.code}
+        agents = {a.code for a in d.actors if a.role in AGENT_ROLES and a.code}
         if who is not None and who.code and who.code not in agents and not who.pronoun:
             d.status = "disputed"
         if who is not None and who.state and who.code and who.kind in ("place", "country"):
@@ -402,7 +389,7 @@ def _apply_stance(s: Sentence, d: Draft, stance: Stance, slots: dict[str, list[T
                     denier.name if denier else None)
         if name:
             d.disputed_by.append(name)
-    agents = {a.code for a in d.actors if a.role in _AGENT_ROLES and a.code}
+    agents = {a.code for a in d.actors if a.role in AGENT_ROLES and a.code}
     for src in stance.sources:
         p = _party_of(s, src.token) if src.token is not None else None
         if p is not None and p.code in agents:

@@ -12,6 +12,16 @@ from services.enricher.arguments import Resolver
 from services.enricher.lexicon import Lexicon
 from shared.records import Actor, Location, Quantity
 
+AGENT_ROLES = ("sender", "attacker", "supporter", "subject")  # who acts
+PATIENT_ROLES = ("recipient", "target", "victim")  # who is acted on
+
+
+def one_role_each(actors: list[Actor]) -> list[Actor]:
+    """A party is not both the one acting and the one acted on in one event ("Iranian
+    missile strike on a base": Iran attacks); it keeps the acting role."""
+    acting = {a.code or a.name for a in actors if a.role in AGENT_ROLES}
+    return [a for a in actors if a.role not in PATIENT_ROLES or (a.code or a.name) not in acting]
+
 
 @dataclass(slots=True)
 class Draft:

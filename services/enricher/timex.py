@@ -6,7 +6,8 @@ import re
 
 _MONTH = ("January|February|March|April|May|June|July|August|September|October|November|"
           "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
-_DAY = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAY = "|".join(WEEKDAYS)
 _TIME = re.compile(
     rf"\b(?:(?i:on|in|since|by|until|from|during|early|late|mid-?|last|this|next)\s+)?"
     rf"(?:(?:early|late|mid-?)\s*)?"

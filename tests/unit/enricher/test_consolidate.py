@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from services.enricher.consolidate import compatible, merge
-from services.enricher.frames import _one_role_each
 from services.enricher.model import Draft
+from services.enricher.model import one_role_each as _one_role_each
 from shared.records import Actor, Quantity
 
 JNIM = Actor("attacker", "JNIM", "organisation")
