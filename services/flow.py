@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from shared.records import (
     Alert,
@@ -43,6 +43,14 @@ class SyncHandler(Protocol):
     def __call__(self, record: Any, now: float) -> Sequence[Any]: ...
 
 
+@runtime_checkable
+class BatchHandler(SyncHandler, Protocol):
+    """A pure stage that can also take several records at once (``batch`` > 1): ``many``
+    returns each record's outputs, in order, exactly what calling it on each would."""
+
+    def many(self, records: Sequence[Any], now: float) -> list[Sequence[Any]]: ...
+
+
 class AsyncHandler(Protocol):
     """A stage that does I/O through its ports (fetching, delivering): it hands each record it
     produces to ``emit`` and returns once they are handed on, so a runtime may count the
@@ -60,6 +68,9 @@ class StageSpec:
     accepts: tuple[type, ...]  # the records its input port carries
     io: bool = False  # an AsyncHandler (fetch, deliver); otherwise a SyncHandler
     blocking: bool = False  # CPU work on untrusted input: runtimes run it off the event loop
+    # At most this many records per call, where records queue up (a BatchHandler's ``many``):
+    # the enricher parses a batch in one nlp.pipe call, a third less CPU per article.
+    batch: int = 1
     tick_s: float | None = None  # hand the stage a Tick this often
     # Who gets the tick where instances share a stage: "instance" (each, for what it holds),
     # "leader" (one of them: the feeds are polled once), "key" (one tick per due key, sent on
@@ -72,7 +83,8 @@ PIPELINE: tuple[StageSpec, ...] = (
               tick_scope="leader"),
     StageSpec("dedup", "fetcher", "dedup", "raw", (RawArticle,)),
     StageSpec("clean", "cleaner", "raw", "clean", (RawArticle,), blocking=True),
-    StageSpec("enrich", "enricher", "clean", "enriched", (CleanArticle,), blocking=True),
+    StageSpec("enrich", "enricher", "clean", "enriched", (CleanArticle,), blocking=True,
+              batch=32),
     StageSpec("match", "alerting", "enriched", "candidates", (EnrichedArticle,)),
     StageSpec("decide", "alerting", "candidates", "routed", (AlertCandidate, Tick), tick_s=1.0,
               tick_scope="key"),

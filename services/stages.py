@@ -127,6 +127,11 @@ class Enrich:
     def __call__(self, article: CleanArticle, now: float) -> Sequence[EnrichedArticle]:
         return [stamp(self.enricher.enrich(article), "enriched", now)]
 
+    def many(self, articles: Sequence[CleanArticle], now: float
+             ) -> list[Sequence[EnrichedArticle]]:
+        """Several articles, their candidate sentences parsed in one batch."""
+        return [[stamp(e, "enriched", now)] for e in self.enricher.enrich_many(articles)]
+
 
 @dataclass
 class Match:

@@ -31,8 +31,8 @@ from services.bootstrap import Assembly, DeadLetterHook, Stores, bootstrap
 from services.fetcher.intake_faust import add_push_view, add_websub_view
 from services.fetcher.local_state import MemoryFetchState
 from services.fetcher.replicated_state import DEFAULT_REFRESH_S, ReplicatedFetchState
+from services.flow import BatchHandler, StageSpec, partition_key, stage, stages_of
 from services.flow import Emit as Emitter
-from services.flow import StageSpec, partition_key, stage, stages_of
 from services.io_stages import Deliver, Fetch
 from services.runtimes.kafka_stores import (
     BroadcastSilenceStore,
@@ -57,6 +57,9 @@ from shared.settings import Settings
 log = get_logger(__name__)
 
 HISTORY_TAIL = 1000  # alerts per partition of the alerts topic the API starts with
+# A batching stage waits at most this long for records to join a batch: a lone article pays
+# up to 5 ms, a backlog is taken in batches of the stage's size.
+BATCH_WITHIN_S = 0.005
 SEEN_TABLE = "fetcher-seen-ids"  # changelog: <prefix>-fetcher-fetcher-seen-ids-changelog
 
 
@@ -192,7 +195,12 @@ class KafkaService:
                 loop = StageLoop(self.app, self.label(spec), source,
                                  self.app.topic(self.topics.deadletter),
                                  policy=self.built.policy)
-                loop.attach(self._adapter(spec), name=self.label(spec).replace(".", "_"))
+                name = self.label(spec).replace(".", "_")
+                if spec.batch > 1:
+                    loop.attach_batched(self._adapter(spec), self._batch_adapter(spec),
+                                        most=spec.batch, within_s=BATCH_WITHIN_S, name=name)
+                else:
+                    loop.attach(self._adapter(spec), name=name)
                 handler = self.built.handlers[spec.name]
                 if isinstance(handler, Deliver):  # resumes pending deliveries once replayed
                     handler.ready = functools.partial(
@@ -228,6 +236,22 @@ class KafkaService:
             return emits(handler(record, now))
 
         return handle
+
+    def _batch_adapter(self, spec: StageSpec) -> Callable[[Sequence[Any]], Any]:
+        handler = self.built.handlers[spec.name]
+        assert isinstance(handler, BatchHandler) and spec.blocking, f"{spec.name}: no batches"
+        out = self.app.topic(getattr(self.topics, spec.produces)) if spec.produces else None
+
+        async def handle_many(messages: Sequence[Any]) -> list[list[Emit]]:
+            records = [decode_any(m.value, spec.accepts) for m in messages]
+            now = self.built.clock()
+            loop = asyncio.get_running_loop()
+            outputs = await loop.run_in_executor(self._thread, handler.many, records, now)
+            assert out is not None or not any(outputs), f"{spec.name} has no output port"
+            return [[Emit(out, partition_key(r).encode(), encode(r)) for r in produced]
+                    for produced in outputs]
+
+        return handle_many
 
     def _ticks(self, spec: StageSpec) -> None:
         handler = self.built.handlers[spec.name]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Iterator, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -88,19 +88,39 @@ class OffsetKeeper:
         if verdict is Verdict.DUPLICATE:
             return []
         if verdict is Verdict.GAP:
-            start = self.ledger.next_offset(tp)
-            self._in_flight += 1  # busy, not stalled
-            try:
-                missed = await self._read(tp, start, message.offset)
-            finally:
-                self._in_flight -= 1
-            OFFSET_GAPS.labels(tp.topic, "inline").inc(len(missed))
-            log.warning(
-                "offset_gap", stage=stage, topic=tp.topic, partition=tp.partition,
-                start=start, end=message.offset, records=len(missed),
-            )
-            return [*missed, message]
+            return [*await self._missed(stage, tp, self.ledger.next_offset(tp), message.offset),
+                    message]
         return [message]
+
+    async def admit_all(self, stage: str, messages: Sequence[Any]) -> list[Any]:
+        """`admit` for a batch handled in one go: within it, a partition's position moves
+        with the records admitted before, not only with those handled (none is yet)."""
+        admitted: list[Any] = []
+        ahead: dict[tuple[TP, int], int] = {}  # (partition, generation) -> next offset
+        for message in messages:
+            tp = TP(message.topic, message.partition)
+            key = (tp, message.generation_id)
+            if key not in ahead:
+                records = await self.admit(stage, message)
+            elif message.offset < ahead[key]:
+                records = []  # admitted already in this batch
+            elif message.offset > ahead[key]:
+                records = [*await self._missed(stage, tp, ahead[key], message.offset), message]
+            else:
+                records = [message]
+            if records:
+                ahead[key] = records[-1].offset + 1
+            admitted += records
+        return admitted
+
+    async def _missed(self, stage: str, tp: TP, start: int, end: int) -> list[Any]:
+        """The records ``start`` <= offset < ``end`` the consumer skipped, read back."""
+        with self.busy():
+            missed = await self._read(tp, start, end)
+        OFFSET_GAPS.labels(tp.topic, "inline").inc(len(missed))
+        log.warning("offset_gap", stage=stage, topic=tp.topic, partition=tp.partition,
+                    start=start, end=end, records=len(missed))
+        return missed
 
     def sent(self, delivery: Awaitable[Any]) -> None:
         """An output of the record being handled: confirmed delivered before any commit."""
@@ -124,13 +144,19 @@ class OffsetKeeper:
         return True
 
     @contextlib.contextmanager
-    def handling(self, record: Any) -> Iterator[None]:
-        """Around the handler: the record counts as handled only if the block completes."""
+    def busy(self) -> Iterator[None]:
+        """Around work on admitted records: the stage is busy, not stalled."""
         self._in_flight += 1
         try:
             yield
         finally:
             self._in_flight -= 1
+
+    @contextlib.contextmanager
+    def handling(self, record: Any) -> Iterator[None]:
+        """Around the handler: the record counts as handled only if the block completes."""
+        with self.busy():
+            yield
         self.ledger.handled(TP(record.topic, record.partition), record.offset, time.monotonic())
 
     # -- commits ------------------------------------------------------------------------

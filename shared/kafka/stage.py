@@ -12,6 +12,13 @@ supervisor restarts it) with the record not handled, so it is read back and hand
 Offsets are the loop's, not faust's: the source topic is consumed with faust's acks off and
 an OffsetKeeper commits only what the handler has passed, reading back any record the
 consumer skipped (shared/kafka/ledger.py says why).
+
+A loop attached with a batch handler (`attach_batched`) hands it the records that arrived
+while it was busy, up to a maximum, in one call: the enricher parses them in one `nlp.pipe`
+batch, which costs about a third less CPU per article, and a backlog drains in a few calls
+instead of a thread hand-off per record. Each record is still a unit of failure: when the
+batch call raises, its records are handled again one at a time through the single handler,
+so only the poison one goes to the dead letters.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ class Emit:
 
 
 Handler = Callable[[bytes | None, bytes], Awaitable[Sequence[Emit]]]
+# Records in, each record's outputs out (same length, same order).
+BatchHandler = Callable[[Sequence[Any]], Awaitable[Sequence[Sequence[Emit]]]]
 
 
 @dataclass
@@ -70,15 +79,59 @@ class StageLoop:
         agent.__qualname__ = agent.__name__
         self.app.agent(source, name=f"frontwire.{agent.__name__}")(agent)
 
-    async def _one(self, handle: Handler, message: Any) -> None:
-        MESSAGES_IN.labels(self.stage).inc()
+    def attach_batched(self, handle: Handler, handle_many: BatchHandler, *, most: int,
+                       within_s: float, name: str) -> None:
+        """Like `attach`, but the records that arrived within ``within_s`` of the last call
+        (and while it ran), at most ``most``, go to ``handle_many`` together; ``handle`` is
+        the same work for one record, used when a batch fails."""
+        source = self.app.topic(*self.source.topics, acks=False)  # offsets: see the keeper
+        self.keeper.watch(*source.topics)
+
+        async def agent(stream: Any) -> None:
+            # take_events acks what it yields, but acks are off on this topic: a no-op.
+            async for events in stream.take_events(most, within_s):
+                records = await self.keeper.admit_all(self.stage, [e.message for e in events])
+                if records:
+                    await self._batch(handle, handle_many, records)
+
+        agent.__name__ = agent.__qualname__ = name
+        self.app.agent(source, name=f"frontwire.{name}")(agent)
+
+    async def _batch(self, handle: Handler, handle_many: BatchHandler,
+                     records: list[Any]) -> None:
+        MESSAGES_IN.labels(self.stage).inc(len(records))
+        started = time.perf_counter()
+        try:
+            with self.keeper.busy():
+                outputs = await handle_many(records)
+        except Exception as exc:  # one record may be poison: each on its own, as unbatched
+            log.info("batch_failed", stage=self.stage, records=len(records),
+                     error=repr(exc)[:300])
+            for record in records:
+                with self.keeper.handling(record):
+                    await self._one(handle, record, counted=True)
+            return
+        finally:
+            share = (time.perf_counter() - started) / len(records)
+            for _ in records:  # per record, like unbatched: the handler's cost shared out
+                STAGE_SECONDS.labels(self.stage).observe(share)
+        for record, emits in zip(records, outputs, strict=True):
+            with self.keeper.handling(record):
+                await self._send(emits)
+
+    async def _one(self, handle: Handler, message: Any, *, counted: bool = False) -> None:
+        if not counted:
+            MESSAGES_IN.labels(self.stage).inc()
         started = time.perf_counter()
         try:
             emits = await self._handled(handle, message)
         finally:
-            STAGE_SECONDS.labels(self.stage).observe(time.perf_counter() - started)
-        if emits is None:
-            return
+            if not counted:
+                STAGE_SECONDS.labels(self.stage).observe(time.perf_counter() - started)
+        if emits is not None:
+            await self._send(emits)
+
+    async def _send(self, emits: Sequence[Emit]) -> None:
         for emit in emits:
             self.keeper.sent(await emit.topic.send(key=emit.key, value=emit.value))
             MESSAGES_OUT.labels(self.stage).inc()

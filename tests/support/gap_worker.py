@@ -7,12 +7,17 @@ $GAP_DROP once, as if the record had been fetched and thrown away. The stage app
 value of every record its handler receives to $GAP_OUT, one per line. For each value listed in
 $GAP_FAIL_SEND, the first attempt's output is refused by Kafka (its send raises).
 
+With $GAP_BATCH=n the stage is attached with a batch handler (`StageLoop.attach_batched`, at
+most n records a call), and a batch that holds a value listed in $GAP_POISON fails as a whole
+(before writing anything); that value's single handling raises too, so it is dead-lettered.
+
 Run as `python -m tests.support.gap_worker` with the usual FRONTWIRE_* / KAFKA_* environment.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +43,12 @@ def main() -> None:
     drop = {int(x) for x in os.environ.get("GAP_DROP", "").split(",") if x}
     refuse = {x.encode() for x in os.environ.get("GAP_FAIL_SEND", "").split(",") if x}
 
+    poison = {x.encode() for x in os.environ.get("GAP_POISON", "").split(",") if x}
+    batch = int(os.environ.get("GAP_BATCH", "1"))
+
     async def handle(key: bytes | None, value: bytes) -> list[Emit]:
+        if value in poison:
+            raise ValueError(f"poison {value!r}")
         with out.open("ab") as f:
             f.write(value + b"\n")
         if value in refuse:
@@ -46,7 +56,16 @@ def main() -> None:
             return [Emit(RefusingTopic(), b"", value)]
         return []
 
-    StageLoop(app, "gapcheck", app.topic(topics.raw), app.topic(topics.deadletter)).attach(handle)
+    async def handle_many(messages: Sequence[Any]) -> list[list[Emit]]:
+        if poison & {m.value for m in messages}:
+            raise ValueError("a poison record in the batch")
+        return [await handle(m.key, m.value) for m in messages]
+
+    loop = StageLoop(app, "gapcheck", app.topic(topics.raw), app.topic(topics.deadletter))
+    if batch > 1:
+        loop.attach_batched(handle, handle_many, most=batch, within_s=0.005, name="gapcheck")
+    else:
+        loop.attach(handle)
     consumer: Any = app.consumer
     deliver = consumer.callback
 

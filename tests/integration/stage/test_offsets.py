@@ -15,8 +15,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from tests.paths import REPO_ROOT
@@ -70,14 +71,17 @@ def _gap_worker(bootstrap: str, workdir: Path, **env: str) -> Workers:
     )
 
 
+@pytest.mark.parametrize("batch", ["1", "8"], ids=["one-by-one", "batched"])
 def test_lost_records_are_read_back_handled_once_and_committed_exactly(
-    kafka_bootstrap: str, tmp_path: Path
+    kafka_bootstrap: str, tmp_path: Path, batch: str
 ) -> None:
     out = tmp_path / "seen.txt"
     # 0: the first record of the assignment; 4-7: a run in the middle, revealed by 8;
     # 17-19: the tail, which no later record reveals (the idle-partition re-fetch).
+    # Batched, records 8-16 may reach the handler in one call with the gap before them.
     workers = _gap_worker(
-        kafka_bootstrap, tmp_path, GAP_OUT=str(out), GAP_DROP="0,4,5,6,7,17,18,19"
+        kafka_bootstrap, tmp_path, GAP_OUT=str(out), GAP_DROP="0,4,5,6,7,17,18,19",
+        GAP_BATCH=batch,
     )
     topic, group = f"{workers.prefix}.articles.raw", f"{workers.prefix}-{SERVICE}"
     try:
@@ -119,3 +123,39 @@ def test_a_refused_output_is_retried_not_committed_past(
     finally:
         workers.stop_all()
     assert _seen(out) == Counter(str(v) for v in range(20)) + Counter(["3", "19"])
+
+
+async def _dead_letters(bootstrap: str, topic: str, want: int) -> list[dict[str, object]]:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    found: list[dict[str, object]] = []
+    try:
+        deadline = time.monotonic() + 30
+        while len(found) < want and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            found += [orjson.loads(r.value)["data"] for rs in batch.values() for r in rs]
+    finally:
+        await consumer.stop()
+    return found
+
+
+def test_a_poison_record_fails_alone_in_a_batch(kafka_bootstrap: str, tmp_path: Path) -> None:
+    # The batch holding 5 (or 13) fails as a whole; its records are handled again one by
+    # one, so only the poison ones go to the dead letters, and every other one is handled once.
+    out = tmp_path / "seen.txt"
+    workers = _gap_worker(kafka_bootstrap, tmp_path, GAP_OUT=str(out), GAP_BATCH="8",
+                          GAP_POISON="5,13")
+    topic, group = f"{workers.prefix}.articles.raw", f"{workers.prefix}-{SERVICE}"
+    try:
+        workers.start(SERVICE)
+        asyncio.run(_produce(kafka_bootstrap, topic, range(20)))
+        _wait(lambda: len(_seen(out)) == 18, 60, "the 18 good records to be handled")
+        _wait(lambda: asyncio.run(_committed(kafka_bootstrap, group, topic)) == 20, 30,
+              "offset 20 to be committed")
+        dead = asyncio.run(_dead_letters(kafka_bootstrap, f"{workers.prefix}.deadletter", 2))
+    finally:
+        workers.stop_all()
+    assert _seen(out) == Counter(str(v) for v in range(20) if v not in (5, 13))
+    assert sorted(d["offset"] for d in dead) == [5, 13]
+    assert all("poison" in str(d["error"]) for d in dead)
