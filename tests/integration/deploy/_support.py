@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import socket
@@ -151,6 +152,39 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_block(count: int) -> int:
+    """A base port whose next `count` ports are free, chosen below the kernel's ephemeral range.
+
+    Ports from `free_port()` lie inside that range, where any outgoing connection on the
+    machine (a Kafka client, a test's HTTP call) may take one between our check and the
+    worker's bind: that made `services.sh up` fail once in CI. Below the range only a
+    listener can take them."""
+    low, _ = _ephemeral_range()
+    rng = random.SystemRandom()
+    for _ in range(200):
+        base = rng.randrange(10000, max(10001, low - count - 1))
+        if all(_bindable(base + i) for i in range(1, count + 1)):
+            return base
+    raise RuntimeError(f"no block of {count} free ports below {low}")
 
 
 def venv_tool(name: str) -> str | None:

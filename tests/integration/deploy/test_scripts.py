@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.deploy._support import DEPLOY, free_port
+from tests.integration.deploy._support import DEPLOY, free_port, free_port_block
 
 KAFKA_SH = DEPLOY / "kafka" / "kafka.sh"
 SERVICES_SH = DEPLOY / "services.sh"
@@ -185,10 +185,7 @@ def services_env(tmp_path: Path) -> dict[str, str]:
     cli = tmp_path / "frontwire"
     cli.write_text(FAKE_CLI.format(python=sys.executable), encoding="utf-8")
     cli.chmod(0o755)
-    # Four consecutive free ports above a free base (good enough on a quiet test machine).
-    base = free_port()
-    while base > 65000:
-        base = free_port()
+    base = free_port_block(4)
     return {
         "FRONTWIRE": str(cli),
         "FRONTWIRE_VAR_DIR": str(tmp_path / "var"),
@@ -372,9 +369,7 @@ def test_a_real_worker_killed_under_services_sh_comes_back_ready(
     import signal
     import uuid
 
-    base = free_port()
-    while base > 65000:
-        base = free_port()
+    base = free_port_block(4)
     env = {
         "FRONTWIRE_VAR_DIR": str(tmp_path / "var"),
         "SERVICES_PORT_BASE": str(base),
