@@ -211,13 +211,19 @@ class KafkaService:
 
     # -- stages ----------------------------------------------------------------------------
 
-    def _adapter(self, spec: StageSpec) -> Callable[[bytes | None, bytes], Any]:
-        handler = self.built.handlers[spec.name]
+    def _emits(self, spec: StageSpec) -> Callable[[Sequence[Any]], list[Emit]]:
+        """What a stage's output records become: one keyed, encoded send each."""
         out = self.app.topic(getattr(self.topics, spec.produces)) if spec.produces else None
 
         def emits(records: Sequence[Any]) -> list[Emit]:
             assert out is not None or not records, f"{spec.name} has no output port"
             return [Emit(out, partition_key(r).encode(), encode(r)) for r in records]
+
+        return emits
+
+    def _adapter(self, spec: StageSpec) -> Callable[[bytes | None, bytes], Any]:
+        handler = self.built.handlers[spec.name]
+        emits = self._emits(spec)
 
         async def handle(key: bytes | None, value: bytes) -> Sequence[Emit]:
             record = decode_any(value, spec.accepts)
@@ -240,16 +246,14 @@ class KafkaService:
     def _batch_adapter(self, spec: StageSpec) -> Callable[[Sequence[Any]], Any]:
         handler = self.built.handlers[spec.name]
         assert isinstance(handler, BatchHandler) and spec.blocking, f"{spec.name}: no batches"
-        out = self.app.topic(getattr(self.topics, spec.produces)) if spec.produces else None
+        emits = self._emits(spec)
 
         async def handle_many(messages: Sequence[Any]) -> list[list[Emit]]:
             records = [decode_any(m.value, spec.accepts) for m in messages]
             now = self.built.clock()
             loop = asyncio.get_running_loop()
             outputs = await loop.run_in_executor(self._thread, handler.many, records, now)
-            assert out is not None or not any(outputs), f"{spec.name} has no output port"
-            return [[Emit(out, partition_key(r).encode(), encode(r)) for r in produced]
-                    for produced in outputs]
+            return [emits(produced) for produced in outputs]
 
         return handle_many
 

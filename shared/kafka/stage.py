@@ -66,8 +66,6 @@ class StageLoop:
 
     def attach(self, handle: Handler, *, name: str | None = None) -> None:
         """Register an agent on ``source`` that runs ``handle`` on every message."""
-        source = self.app.topic(*self.source.topics, acks=False)  # offsets: see the keeper
-        self.keeper.watch(*source.topics)
 
         async def agent(stream: Any) -> None:
             async for event in stream.events():
@@ -75,17 +73,13 @@ class StageLoop:
                     with self.keeper.handling(record):
                         await self._one(handle, record)
 
-        agent.__name__ = name or f"{self.stage}_agent"
-        agent.__qualname__ = agent.__name__
-        self.app.agent(source, name=f"frontwire.{agent.__name__}")(agent)
+        self._register(agent, name or f"{self.stage}_agent")
 
     def attach_batched(self, handle: Handler, handle_many: BatchHandler, *, most: int,
                        within_s: float, name: str) -> None:
         """Like `attach`, but the records that arrived within ``within_s`` of the last call
         (and while it ran), at most ``most``, go to ``handle_many`` together; ``handle`` is
         the same work for one record, used when a batch fails."""
-        source = self.app.topic(*self.source.topics, acks=False)  # offsets: see the keeper
-        self.keeper.watch(*source.topics)
 
         async def agent(stream: Any) -> None:
             # take_events acks what it yields, but acks are off on this topic: a no-op.
@@ -94,6 +88,11 @@ class StageLoop:
                 if records:
                     await self._batch(handle, handle_many, records)
 
+        self._register(agent, name)
+
+    def _register(self, agent: Callable[[Any], Awaitable[None]], name: str) -> None:
+        source = self.app.topic(*self.source.topics, acks=False)  # offsets: see the keeper
+        self.keeper.watch(*source.topics)
         agent.__name__ = agent.__qualname__ = name
         self.app.agent(source, name=f"frontwire.{name}")(agent)
 
@@ -107,9 +106,11 @@ class StageLoop:
         except Exception as exc:  # one record may be poison: each on its own, as unbatched
             log.info("batch_failed", stage=self.stage, records=len(records),
                      error=repr(exc)[:300])
-            for record in records:
+            for record in records:  # already counted in, and timed as the batch's share
                 with self.keeper.handling(record):
-                    await self._one(handle, record, counted=True)
+                    emits = await self._handled(handle, record)
+                    if emits is not None:
+                        await self._send(emits)
             return
         finally:
             share = (time.perf_counter() - started) / len(records)
@@ -119,15 +120,13 @@ class StageLoop:
             with self.keeper.handling(record):
                 await self._send(emits)
 
-    async def _one(self, handle: Handler, message: Any, *, counted: bool = False) -> None:
-        if not counted:
-            MESSAGES_IN.labels(self.stage).inc()
+    async def _one(self, handle: Handler, message: Any) -> None:
+        MESSAGES_IN.labels(self.stage).inc()
         started = time.perf_counter()
         try:
             emits = await self._handled(handle, message)
         finally:
-            if not counted:
-                STAGE_SECONDS.labels(self.stage).observe(time.perf_counter() - started)
+            STAGE_SECONDS.labels(self.stage).observe(time.perf_counter() - started)
         if emits is not None:
             await self._send(emits)
 

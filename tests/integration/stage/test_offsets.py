@@ -62,6 +62,17 @@ async def _committed(bootstrap: str, group: str, topic: str) -> int:
         await admin.close()
 
 
+def _feed_and_settle(workers: Workers, bootstrap: str, values: range,
+                     handled: Callable[[], bool], what: str) -> None:
+    """Produce ``values`` to the worker's source, wait until ``handled()`` says they were,
+    then until the group's committed offset is past the last of them."""
+    topic, group = f"{workers.prefix}.articles.raw", f"{workers.prefix}-{SERVICE}"
+    asyncio.run(_produce(bootstrap, topic, values))
+    _wait(handled, 60, what)
+    _wait(lambda: asyncio.run(_committed(bootstrap, group, topic)) == values.stop, 30,
+          f"offset {values.stop} to be committed")
+
+
 def _gap_worker(bootstrap: str, workdir: Path, **env: str) -> Workers:
     return Workers(
         bootstrap,
@@ -83,13 +94,10 @@ def test_lost_records_are_read_back_handled_once_and_committed_exactly(
         kafka_bootstrap, tmp_path, GAP_OUT=str(out), GAP_DROP="0,4,5,6,7,17,18,19",
         GAP_BATCH=batch,
     )
-    topic, group = f"{workers.prefix}.articles.raw", f"{workers.prefix}-{SERVICE}"
     try:
         workers.start(SERVICE)
-        asyncio.run(_produce(kafka_bootstrap, topic, range(20)))
-        _wait(lambda: len(_seen(out)) == 20, 60, "the 20 records to be handled")
-        _wait(lambda: asyncio.run(_committed(kafka_bootstrap, group, topic)) == 20, 30,
-              "offset 20 to be committed")
+        _feed_and_settle(workers, kafka_bootstrap, range(20),
+                         lambda: len(_seen(out)) == 20, "the 20 records to be handled")
         assert _seen(out) == Counter(str(v) for v in range(20))
         log = workers.log(SERVICE, tail=200_000)
         assert '"offset_gap"' in log and '"offset_refetch"' in log
@@ -97,10 +105,8 @@ def test_lost_records_are_read_back_handled_once_and_committed_exactly(
         # A kill -9 after the commit: the restarted worker starts exactly where it stopped.
         workers.kill(SERVICE)
         workers.start(SERVICE)
-        asyncio.run(_produce(kafka_bootstrap, topic, range(20, 25)))
-        _wait(lambda: len(_seen(out)) == 25, 60, "the 5 new records to be handled")
-        _wait(lambda: asyncio.run(_committed(kafka_bootstrap, group, topic)) == 25, 30,
-              "offset 25 to be committed")
+        _feed_and_settle(workers, kafka_bootstrap, range(20, 25),
+                         lambda: len(_seen(out)) == 25, "the 5 new records to be handled")
         assert _seen(out) == Counter(str(v) for v in range(25))
     finally:
         workers.stop_all()
@@ -113,13 +119,10 @@ def test_a_refused_output_is_retried_not_committed_past(
     # which faust restarts; the record was not handled, so it is read back and handled again.
     out = tmp_path / "seen.txt"
     workers = _gap_worker(kafka_bootstrap, tmp_path, GAP_OUT=str(out), GAP_FAIL_SEND="3,19")
-    topic, group = f"{workers.prefix}.articles.raw", f"{workers.prefix}-{SERVICE}"
     try:
         workers.start(SERVICE)
-        asyncio.run(_produce(kafka_bootstrap, topic, range(20)))
-        _wait(lambda: sum(_seen(out).values()) == 22, 60, "20 records and 2 retries")
-        _wait(lambda: asyncio.run(_committed(kafka_bootstrap, group, topic)) == 20, 30,
-              "offset 20 to be committed")
+        _feed_and_settle(workers, kafka_bootstrap, range(20),
+                         lambda: sum(_seen(out).values()) == 22, "20 records and 2 retries")
     finally:
         workers.stop_all()
     assert _seen(out) == Counter(str(v) for v in range(20)) + Counter(["3", "19"])
@@ -146,13 +149,10 @@ def test_a_poison_record_fails_alone_in_a_batch(kafka_bootstrap: str, tmp_path: 
     out = tmp_path / "seen.txt"
     workers = _gap_worker(kafka_bootstrap, tmp_path, GAP_OUT=str(out), GAP_BATCH="8",
                           GAP_POISON="5,13")
-    topic, group = f"{workers.prefix}.articles.raw", f"{workers.prefix}-{SERVICE}"
     try:
         workers.start(SERVICE)
-        asyncio.run(_produce(kafka_bootstrap, topic, range(20)))
-        _wait(lambda: len(_seen(out)) == 18, 60, "the 18 good records to be handled")
-        _wait(lambda: asyncio.run(_committed(kafka_bootstrap, group, topic)) == 20, 30,
-              "offset 20 to be committed")
+        _feed_and_settle(workers, kafka_bootstrap, range(20),
+                         lambda: len(_seen(out)) == 18, "the 18 good records to be handled")
         dead = asyncio.run(_dead_letters(kafka_bootstrap, f"{workers.prefix}.deadletter", 2))
     finally:
         workers.stop_all()
