@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 import orjson
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.articles import deployment_article, push_body
 from tests.support.cluster import Broker, Workers
@@ -129,6 +130,33 @@ def print_loop_lag(workers: Workers) -> None:
                   f"({total:.0f} samples)")
 
 
+def print_gc_pauses(workers: Workers) -> None:
+    """Each worker's collections of the oldest generation: how many, the time they held it,
+    and the bucket the longest fell in (shared/gc_pauses.py)."""
+    for service in SERVICES:
+        try:
+            text = httpx.get(f"{workers.url(service)}/metrics", timeout=5).text
+        except httpx.HTTPError:
+            continue
+        full: dict[str, float] = {}
+        buckets: list[tuple[float, float]] = []
+        for family in text_string_to_metric_families(text):
+            if family.name != "frontwire_gc_pause_seconds":
+                continue
+            for sample in family.samples:
+                if sample.labels.get("generation") != "2":
+                    continue
+                if sample.name.endswith("_bucket"):
+                    buckets.append((float(sample.labels["le"]), sample.value))
+                else:
+                    full[sample.name.rsplit("_", 1)[1]] = sample.value
+        if "count" not in full:
+            continue
+        worst = min((le for le, n in buckets if n >= full["count"]), default=float("inf"))
+        print(f"  gc pauses {service:>8}: {full['count']:.0f} full collections, "
+              f"{1000 * full.get('sum', 0.0):.0f} ms in all, each <= {1000 * worst:.0f} ms")
+
+
 def print_hops(stamps: list[dict[str, float]]) -> None:
     """Median and p99 of each hop, from the stamps the records carry."""
     for start, end in itertools.pairwise(HOPS):
@@ -176,6 +204,7 @@ def main() -> None:
                 got = hook.wait_for(lambda r: len(r) >= warm + sent, timeout=120)[warm:]
                 print_cpu(before, cpu_snapshot(workers), sent, time.monotonic() - started)
                 print_loop_lag(workers)
+                print_gc_pauses(workers)
             finally:
                 workers.stop_all()
     finally:

@@ -20,6 +20,7 @@ from services.fetcher.intake_aiohttp import EmbeddedIntake
 from services.fetcher.schedule import Schedule
 from services.io_stages import Fetch
 from services.runtimes.inprocess import InProcessPipeline, InProcessRuntime
+from shared.gc_pauses import watch_gc_pauses
 from shared.loop_lag import watch_loop_lag
 from shared.observability import UP, get_logger
 from shared.settings import Settings
@@ -79,6 +80,7 @@ async def run_embedded(settings: Settings, *, once: bool = False) -> None:
     intake = EmbeddedIntake(settings, pipeline.built.sources, pipeline.built.poller,
                             fetch.subscriber, lambda raw: pipeline.send("dedup", raw),
                             state=state.probe)
+    watch_gc_pauses(SERVICE)
     lag = asyncio.create_task(watch_loop_lag(SERVICE))  # as every worker measures its loop
     try:
         if not once:

@@ -40,6 +40,23 @@ def _state_cls() -> type[GroupState]:
     return GroupState
 
 
+def pack_group(state: GroupState) -> dict[str, Any]:
+    """A group as a mapping (a faust table) holds it: the state as one JSON string, beside the
+    two stamps read without decoding it (`due_at` by the timer's index, `last_seen` by
+    retention). A dict of atomic values is not tracked by Python's garbage collector, where
+    the state's own tree of dicts and lists (its event, sources, stamps) is: with 30 days of
+    groups held, every full collection would walk all those trees with the event loop
+    stopped (shared/gc_pauses.py)."""
+    return {"due_at": state.due_at, "last_seen": state.last_seen,
+            "state": orjson.dumps(state.to_dict()).decode()}
+
+
+def unpack_group(data: Any) -> Any:
+    """`GroupState.to_dict()` of a packed group, or of one written whole (before packing)."""
+    packed = data.get("state") if isinstance(data, dict) else None
+    return orjson.loads(packed) if isinstance(packed, str) else data
+
+
 class MappingGroupStore:
     """A GroupStore over any str -> dict mapping, e.g. a faust Table: `MappingGroupStore(table)`.
 
@@ -65,10 +82,10 @@ class MappingGroupStore:
 
     def get(self, group_key: str) -> GroupState | None:
         data = self._data.get(group_key)
-        return None if data is None else _state_cls().from_dict(data)
+        return None if data is None else _state_cls().from_dict(unpack_group(data))
 
     def put(self, group_key: str, state: GroupState) -> None:
-        self._data[group_key] = state.to_dict()
+        self._data[group_key] = pack_group(state)
         self._index(group_key, state.due_at)
 
     def due(self, now: float) -> list[str]:

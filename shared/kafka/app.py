@@ -15,6 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from shared.gc_pauses import watch_gc_pauses
 from shared.kafka.faust_adapter import run_faust_worker, tables_recovered
 from shared.kafka.topics import ensure_topics
 from shared.loop_lag import watch_loop_lag
@@ -80,6 +81,7 @@ def make_app(service: str, settings: Settings) -> faust.App:
         await watch.run()
 
     async def watch_loop() -> None:
+        watch_gc_pauses(service)
         await watch_loop_lag(service)
 
     app.task(watch_broker)

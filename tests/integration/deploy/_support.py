@@ -45,6 +45,7 @@ FRONTWIRE_METRICS = frozenset(
         "frontwire_fetch_seconds",
         "frontwire_up",
         "frontwire_event_loop_lag_seconds",
+        "frontwire_gc_pause_seconds",
     }
 )
 KNOWN_METRICS = FRONTWIRE_METRICS | {"up", "kafka_consumergroup_lag"}
@@ -55,6 +56,7 @@ HISTOGRAMS = frozenset(
         "frontwire_delivery_seconds",
         "frontwire_fetch_seconds",
         "frontwire_event_loop_lag_seconds",
+        "frontwire_gc_pause_seconds",
     }
 )
 
