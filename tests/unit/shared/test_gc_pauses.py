@@ -17,11 +17,15 @@ def _count(service: str, generation: str) -> float:
 
 
 def test_each_collection_is_observed_once_under_its_generation() -> None:
-    watch_gc_pauses("gc-test")
-    watch_gc_pauses("gc-test")  # a second call adds no second callback
-    before = [_count("gc-test", str(g)) for g in range(3)]
-    gc.collect(0)
-    gc.collect(2)
-    after = [_count("gc-test", str(g)) for g in range(3)]
+    try:
+        watch_gc_pauses("gc-test")
+        assert gc.get_freeze_count() > 0  # what the process held is out of the walks
+        watch_gc_pauses("gc-test")  # a second call adds no second callback
+        before = [_count("gc-test", str(g)) for g in range(3)]
+        gc.collect(0)
+        gc.collect(2)
+        after = [_count("gc-test", str(g)) for g in range(3)]
+    finally:
+        gc.unfreeze()  # the test process collects as before
     assert after[0] - before[0] >= 1 and after[2] - before[2] >= 1
     assert after[2] - before[2] < 3  # once per collection, not once per callback
