@@ -59,7 +59,11 @@ def test_a_worker_is_live_but_not_ready_while_starting_and_without_its_broker(
                 pytest.fail(f"{SERVICE} not ready in 120 s: {starting[-5:]}\n{log}")
             assert (200, 503, 503) in starting, starting  # live, not yet ready
             assert all(live == 200 for live, _, _ in starting), starting
-            assert all(health == ready for _, health, ready in starting), starting
+            # /health and /ready agree, but for a sample taken across the moment it became
+            # ready (/health still 503, /ready just after 200), the one before the last.
+            mixed = [i for i, (_, health, ready) in enumerate(starting) if health != ready]
+            assert all(starting[i][1:] == (503, 200) and i == len(starting) - 2
+                       for i in mixed), starting
 
             # The broker goes away: the worker waits, live all along, and never crashes.
             broker.stop()
