@@ -110,13 +110,20 @@ def print_cpu(before: dict[str, float], after: dict[str, float], articles: int,
           f"cores of {os.cpu_count()}")
 
 
-def print_loop_lag(workers: Workers) -> None:
-    """Share of each worker's event-loop wake-ups more than 50 ms late (shared/loop_lag.py)."""
+def scrape(workers: Workers) -> dict[str, str]:
+    """Each worker's /metrics text (a worker that does not answer is left out)."""
+    texts = {}
     for service in SERVICES:
         try:
-            text = httpx.get(f"{workers.url(service)}/metrics", timeout=5).text
+            texts[service] = httpx.get(f"{workers.url(service)}/metrics", timeout=5).text
         except httpx.HTTPError:
             continue
+    return texts
+
+
+def print_loop_lag(metrics: dict[str, str]) -> None:
+    """Share of each worker's event-loop wake-ups more than 50 ms late (shared/loop_lag.py)."""
+    for service, text in metrics.items():
         buckets = {
             float(m.group(1)): float(m.group(2))
             for m in re.finditer(
@@ -130,14 +137,10 @@ def print_loop_lag(workers: Workers) -> None:
                   f"({total:.0f} samples)")
 
 
-def print_gc_pauses(workers: Workers) -> None:
+def print_gc_pauses(metrics: dict[str, str]) -> None:
     """Each worker's collections of the oldest generation: how many, the time they held it,
     and the bucket the longest fell in (shared/gc_pauses.py)."""
-    for service in SERVICES:
-        try:
-            text = httpx.get(f"{workers.url(service)}/metrics", timeout=5).text
-        except httpx.HTTPError:
-            continue
+    for service, text in metrics.items():
         full: dict[str, float] = {}
         buckets: list[tuple[float, float]] = []
         for family in text_string_to_metric_families(text):
@@ -203,8 +206,9 @@ def main() -> None:
                                                 first=warm))
                 got = hook.wait_for(lambda r: len(r) >= warm + sent, timeout=120)[warm:]
                 print_cpu(before, cpu_snapshot(workers), sent, time.monotonic() - started)
-                print_loop_lag(workers)
-                print_gc_pauses(workers)
+                metrics = scrape(workers)
+                print_loop_lag(metrics)
+                print_gc_pauses(metrics)
             finally:
                 workers.stop_all()
     finally:
