@@ -68,7 +68,7 @@ def make_app(service: str, settings: Settings) -> faust.App:
         consumer_group_instance_id=(
             f"{service}-{settings.instance_id}" if settings.instance_id else None
         ),
-        producer_linger_ms=0,
+        producer_linger=settings.producer_linger_ms / 1000,  # faust takes seconds
         autodiscover=False,
         worker_redirect_stdouts=False,
         # Kafka records, not faust models, cross the wire (see shared/codec.py).
