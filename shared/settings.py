@@ -55,11 +55,10 @@ class Settings(BaseSettings):
     )
     topic_prefix: str = "frontwire"
     partitions: int = Field(4, ge=1, le=256)
-    # How long a worker's producer holds a record to send it with others. 0 sends each at once,
-    # one produce request per record: at 100 articles/s on 2 cores those requests (the worker's
-    # and the broker's side) put a cold pipeline 4-5 s behind and its p99 at 260-420 ms; 5 ms
-    # sends a few per request, keeps up from the start and gives p99 206-285 ms, for 30-40 ms
-    # more at the median when records are sparse (docs/deploy.md, "Supervision and probes").
+    # How long a worker's producer holds a record to send it with others. 0 makes every record
+    # its own produce request, which at 100 articles/s on 2 cores left the pipeline behind; a
+    # few ms cost that much latency when records are sparse (figures: docs/deploy.md,
+    # "Supervision and probes").
     producer_linger_ms: int = Field(5, ge=0, le=1000)
     # A stable name for this worker (e.g. the pod or host name). It turns on Kafka's static
     # group membership: a restarted worker takes its partitions straight back instead of
