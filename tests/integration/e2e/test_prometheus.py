@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import shutil
 import subprocess
 import time
@@ -11,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.integration.deploy._support import DASHBOARD
 from tests.support.articles import deployment_article, push_body
 from tests.support.cluster import free_port, pipeline_workers
 from tests.support.http import WebhookReceiver
@@ -67,6 +70,12 @@ def _wait_query(client: httpx.Client, prometheus: str, promql: str, timeout: flo
     return result
 
 
+def _gc_panel_queries() -> list[str]:
+    panels = json.loads(DASHBOARD.read_text(encoding="utf-8"))["panels"]
+    (panel,) = [p for p in panels if p["title"].startswith("GC pause")]
+    return [t["expr"] for t in panel["targets"]]
+
+
 @pytest.mark.skipif(PROMETHEUS is None, reason="prometheus (Debian package) is not installed")
 def test_prometheus_scrapes_stage_and_latency_metrics(
     kafka_bootstrap: str, tmp_path: Path, webhook: WebhookReceiver
@@ -93,6 +102,10 @@ def test_prometheus_scrapes_stage_and_latency_metrics(
                 "histogram_quantile(0.99, sum by (le) "
                 "(frontwire_end_to_end_latency_seconds_bucket))",
             )
+            gc_workers = _wait_query(
+                client, url, "count(sum by (service) (frontwire_gc_pause_seconds_count)) >= 4"
+            )
+            gc_panel = [_wait_query(client, url, expr) for expr in _gc_panel_queries()]
     finally:
         if prometheus is not None:
             prometheus.terminate()
@@ -102,3 +115,8 @@ def test_prometheus_scrapes_stage_and_latency_metrics(
     assert e2e, "no end-to-end latency observation was scraped"
     assert stages, "fewer than four stages report frontwire_messages_in_total"
     assert p99 and float(p99[0]["value"][1]) > 0
+    assert gc_workers, "fewer than four workers report frontwire_gc_pause_seconds"
+    # The dashboard's GC panel, as Grafana would ask it: each query answers with a number.
+    for series in gc_panel:
+        values = [float(s["value"][1]) for s in series]
+        assert any(math.isfinite(v) and v > 0 for v in values), series
