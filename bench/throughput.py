@@ -9,15 +9,18 @@ last output record (their timestamps), leaving out the first tenth as warm-up. P
 
     throughput stage=<s> instances=<n> articles_per_s=<x>
 
-per run, then ``scale ratio=<r>`` (2-instance rate / 1-instance rate) for the stage slowest
-with one instance. On this 2-core machine the broker, the bench and the instances share the
-cores: a ratio near 2 needs a stage bound by one core of its own.
+per run, with the cores each party used meanwhile (the instances, the broker, the bench with
+its webhook receiver), then ``scale ratio=<r>`` (2-instance rate / 1-instance rate) for the
+stage slowest with one instance. On this 2-core machine the broker, the bench and the
+instances share the cores: a ratio near 2 needs a stage bound by one core of its own, with the
+broker's and the bench's share of the work small beside it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -27,6 +30,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from bench.latency import broker_pgid, cpu_seconds
 from services.bootstrap import bootstrap
 from services.fetcher.intake import pushed
 from services.flow import partition_key
@@ -117,7 +121,12 @@ def run_stage(
         for workers in sets:
             workers.start(service)
         time.sleep(5)  # the group settles: every instance holds its partitions
+        groups = {f"{service}#{n}": w.procs[service].pid for n, w in enumerate(sets)}
+        if (pgid := broker_pgid()) is not None:
+            groups["broker"] = pgid
+        before, wall = _cpu(groups), time.monotonic()
         got, rate = asyncio.run(output_rate(broker.bootstrap, source, records, sink, timeout))
+        print_cpu(before, _cpu(groups), time.monotonic() - wall)
     finally:
         for workers in sets:
             workers.stop_all()
@@ -125,6 +134,20 @@ def run_stage(
         print(f"  warning: {service} x{instances}: {got}/{len(records)} outputs in {timeout:g}s"
               f" (logs in {workdir})")
     return rate
+
+
+def _cpu(groups: dict[str, int]) -> dict[str, float]:
+    times = os.times()  # this process: the producer, the consumer and the webhook receiver
+    return {**{name: cpu_seconds(pgid) for name, pgid in groups.items()},
+            "bench": times.user + times.system}
+
+
+def print_cpu(before: dict[str, float], after: dict[str, float], wall_s: float) -> None:
+    """The cores each party used while the backlog went through: where the rate stops
+    growing with the instances, whether the machine or the stage is what is full."""
+    used = {name: (after[name] - before[name]) / wall_s for name in before}
+    parts = " ".join(f"{name}={cores:.2f}" for name, cores in used.items())
+    print(f"  cores {parts} total={sum(used.values()):.2f} of {os.cpu_count()}", flush=True)
 
 
 def main() -> None:
