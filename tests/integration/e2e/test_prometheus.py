@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -59,12 +58,18 @@ def _query(client: httpx.Client, prometheus: str, promql: str) -> list[dict]:
     return resp.json()["data"]["result"] if resp.status_code == 200 else []
 
 
-def _wait_query(client: httpx.Client, prometheus: str, promql: str, timeout: float = 60) -> list:
+def _wait_query(
+    client: httpx.Client,
+    prometheus: str,
+    promql: str,
+    timeout: float = 60,
+    done: Callable[[list[dict]], bool] = bool,
+) -> list:
     deadline = time.monotonic() + timeout
     result: list[dict] = []
     while time.monotonic() < deadline:
         result = _query(client, prometheus, promql)
-        if result:
+        if done(result):
             break
         time.sleep(0.5)
     return result
@@ -105,7 +110,10 @@ def test_prometheus_scrapes_stage_and_latency_metrics(
             gc_workers = _wait_query(
                 client, url, "count(sum by (service) (frontwire_gc_pause_seconds_count)) >= 4"
             )
-            gc_panel = [_wait_query(client, url, expr) for expr in _gc_panel_queries()]
+            pause_query, share_query = _gc_panel_queries()
+            pauses = _wait_query(client, url, pause_query)
+            # Each target is scraped on its own clock: a rate has a value once it has two.
+            share = _wait_query(client, url, share_query, done=lambda r: len(r) >= 4)
     finally:
         if prometheus is not None:
             prometheus.terminate()
@@ -116,7 +124,8 @@ def test_prometheus_scrapes_stage_and_latency_metrics(
     assert stages, "fewer than four stages report frontwire_messages_in_total"
     assert p99 and float(p99[0]["value"][1]) > 0
     assert gc_workers, "fewer than four workers report frontwire_gc_pause_seconds"
-    # The dashboard's GC panel, as Grafana would ask it: each query answers with a number.
-    for series in gc_panel:
-        values = [float(s["value"][1]) for s in series]
-        assert any(math.isfinite(v) and v > 0 for v in values), series
+    # The dashboard's GC panel, as Grafana would ask it: each query answers, per worker. The
+    # values may be 0 or NaN (no collection between two scrapes of an idle worker), so the
+    # test asks only that the series are there.
+    assert pauses, "the GC panel's pause query answered nothing"
+    assert {s["metric"]["service"] for s in share} == set(SERVICES), share
