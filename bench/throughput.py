@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.latency import broker_pgid, cpu_seconds
+from bench.latency import broker_pgid, cpu_seconds, print_cpu
 from services.bootstrap import bootstrap
 from services.fetcher.intake import pushed
 from services.flow import partition_key
@@ -126,7 +126,7 @@ def run_stage(
             groups["broker"] = pgid
         before, wall = _cpu(groups), time.monotonic()
         got, rate = asyncio.run(output_rate(broker.bootstrap, source, records, sink, timeout))
-        print_cpu(before, _cpu(groups), time.monotonic() - wall)
+        print_cpu(before, _cpu(groups), max(got, 1), time.monotonic() - wall)
     finally:
         for workers in sets:
             workers.stop_all()
@@ -140,14 +140,6 @@ def _cpu(groups: dict[str, int]) -> dict[str, float]:
     times = os.times()  # this process: the producer, the consumer and the webhook receiver
     return {**{name: cpu_seconds(pgid) for name, pgid in groups.items()},
             "bench": times.user + times.system}
-
-
-def print_cpu(before: dict[str, float], after: dict[str, float], wall_s: float) -> None:
-    """The cores each party used while the backlog went through: where the rate stops
-    growing with the instances, whether the machine or the stage is what is full."""
-    used = {name: (after[name] - before[name]) / wall_s for name in before}
-    parts = " ".join(f"{name}={cores:.2f}" for name, cores in used.items())
-    print(f"  cores {parts} total={sum(used.values()):.2f} of {os.cpu_count()}", flush=True)
 
 
 def main() -> None:
