@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from services.alerting.history import (
+    AlertEntry,
     AlertQuery,
     MemoryAlertHistory,
     SqliteAlertHistory,
@@ -91,6 +93,25 @@ def test_bounded_evicts_the_least_recently_alerted() -> None:
     h.add(mobilisation_alert())
     assert set(ids(h.query(AlertQuery()))) == {"3f2a9c0d1e4b5a67", "99ee88dd77cc66bb"}
     assert h.get("77aa00bb11cc22dd") is None
+
+
+def test_eviction_keeps_the_most_recently_alerted_under_many_re_puts() -> None:
+    """Against the plain definition (sort everything, keep the newest ``max_alerts``), over
+    enough puts that stale heap items pile up and are rebuilt away."""
+    rng = random.Random(7)
+    h = MemoryAlertHistory(max_alerts=20)
+    latest: dict[str, float] = {}
+    base = troops_alert()
+    for n in range(3000):
+        alert_id = f"a{rng.randrange(60)}"
+        alerted = T0 + n + rng.choice((0, 0, 0, -40))  # now and then a late, older version
+        entry = AlertEntry(replace(base, alert_id=alert_id), alerted, ())
+        h.put(entry)
+        latest[alert_id] = alerted
+        kept = sorted(latest, key=lambda i: latest[i])[-20:]
+        latest = {i: latest[i] for i in kept}
+        assert {e.alert_id for e in h.query(AlertQuery(limit=100))} == set(latest)
+    assert len(h._by_age) <= 2 * len(h) + 64
 
 
 def test_unknown_alert_is_none(history: MemoryAlertHistory) -> None:
