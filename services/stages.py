@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from services.alerting.grouping import Candidate, GroupStore, decide
@@ -185,12 +185,22 @@ def decide_step(candidate: Candidate, groups: GroupStore, now: float) -> RoutedA
 
 
 def candidate_to_wire(candidate: Candidate) -> AlertCandidate:
-    """The form a candidate travels in from match to decide."""
+    """The form a candidate travels in from match to decide: the matched event and the
+    article's metadata, which is all grouping reads. Not the text, entities or other events:
+    on a real article they are most of the record, and one is written per rule and event."""
+    enriched = candidate.enriched
+    slim = replace(
+        enriched,
+        article=replace(enriched.article, text=""),
+        entities=(),
+        events=(candidate.event,),
+        background=(),
+    )
     return AlertCandidate(
         rule=candidate.rule.name,
         group_key=candidate.group_key,
-        event_index=candidate.enriched.events.index(candidate.event),
-        enriched=candidate.enriched,
+        event_index=0,
+        enriched=slim,
         update_only=candidate.update_only,
     )
 

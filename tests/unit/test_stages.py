@@ -4,6 +4,7 @@ way cosmicpython tests handlers): no broker, no HTTP, memory stores, a recording
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +18,18 @@ from services.flow import PIPELINE, SERVICES, after, partition_key, stage, stage
 from services.io_stages import Deliver, apply_report
 from services.runtimes.inprocess import InProcessPipeline, InProcessRuntime
 from services.stages import MemorySeenIds, candidate_to_wire
-from shared.codec import CodecError, decode_any, encode
+from shared.codec import CodecError, decode, decode_any, encode
 from shared.records import (
     Alert,
     AlertCandidate,
     DeliveryReport,
+    Entity,
     RawArticle,
     RoutedAlert,
     Tick,
 )
 from shared.settings import load_settings
-from tests.unit.alerting.builders import alert, enriched
+from tests.unit.alerting.builders import alert, enriched, troops
 
 RULES = """\
 version: 1
@@ -110,6 +112,21 @@ def test_decide_holds_a_group_until_a_tick_releases_it(tmp_path: Path) -> None:
     [routed] = decide(Tick(1061.0, candidate.group_key), 1061.0)
     assert routed.alert.version == 1 and routed.routes == ("fake",)
     assert decide(Tick(1062.0), 1062.0) == []  # released once
+
+
+def test_a_candidate_carries_its_event_and_the_articles_metadata_not_its_text(
+        tmp_path: Path) -> None:
+    wired = built(tmp_path, RecordingSink(), RULES.replace("    group_wait: 60s\n", ""))
+    other = replace(troops(), type="mobilisation", signature="other")
+    full = replace(enriched(other, troops()), entities=(Entity("NATO", "organisation"),))
+    [candidate] = wired.handlers["match"](full, 1000.0)
+    wire = decode(encode(candidate), AlertCandidate)
+    assert wire.enriched.events == (troops(),) and wire.event_index == 0
+    assert wire.enriched.article.text == "" and wire.enriched.entities == ()
+    assert wire.enriched.article == replace(full.article, text="")  # id, url, publisher...
+    assert (wire.enriched.story_id, wire.enriched.stamps) == (full.story_id, full.stamps)
+    [routed] = wired.handlers["decide"](wire, 1000.0)
+    assert routed.alert.event == troops() and routed.alert.sources[0].url == full.article.url
 
 
 def test_the_in_process_runtime_runs_the_chain_and_delivers_once(tmp_path: Path) -> None:
