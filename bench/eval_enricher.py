@@ -5,9 +5,11 @@ Splits (tests/data/enricher/):
   on it (its old dev/holdout/holdout2 parts included);
 - ``dev2``: dev2-*.jsonl, written to docs/annotation.md before the parse-based extractor;
   developed on;
-- ``heldout``: frozen/heldout-*.jsonl, written and reviewed before the parse-based
-  extractor, frozen by frozen/SHA256SUMS, never read while developing. Only aggregates are
-  printed for it, and ``-v`` (which lists misses) refuses it.
+- ``dev3``: dev3-*.jsonl, the first held-out split (frozen before the parse-based extractor,
+  scored six times in aggregate only), retired on 2026-12-03 and developed on since;
+- ``heldout``: frozen/heldout2-*.jsonl, written on 2026-12-03 by annotators who did not read
+  the extractor, frozen by frozen/SHA256SUMS before that day's work on it, never read while
+  developing. Only aggregates are printed for it, and ``-v`` (which lists misses) refuses it.
 
 Per split: event P/R/F1 and per type, strict F1 (type + actors + roles), status, quantity and
 direction accuracy on matched events, events on hard negatives, duplicates per document,
@@ -34,7 +36,8 @@ SPLITS = {
     "tuned": [DATA / "corpus.jsonl"],
     "dev2": sorted(DATA.glob("dev2-*.jsonl")),
     "probes": [DATA / "probes.jsonl"],  # hard negatives written on 2026-12-02, tuned on
-    "heldout": sorted(FROZEN.glob("heldout-*.jsonl")),
+    "dev3": sorted(DATA.glob("dev3-*.jsonl")),  # the first held-out split, retired
+    "heldout": sorted(FROZEN.glob("heldout2-*.jsonl")),
 }
 
 
