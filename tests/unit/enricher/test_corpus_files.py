@@ -18,7 +18,8 @@ _FILES = [p for name, paths in SPLITS.items() if name not in ("heldout", "tuned"
 
 
 def test_every_development_split_has_files() -> None:
-    assert {name for name, paths in SPLITS.items() if paths} >= {"tuned", "dev2", "probes", "dev3", "heldout"}
+    assert {name for name, paths in SPLITS.items() if paths} >= {
+        "tuned", "dev2", "probes", "dev3", "heldout"}
 
 
 @pytest.mark.parametrize("path", _FILES, ids=lambda p: p.name)
