@@ -189,7 +189,9 @@ class _Cues:
                 if modal:
                     self.negated = True
             elif c.dep_ in ("aux", "auxpass") and modal:
-                if word in _FUTURE or word == "would":
+                if word == "would" and _unreported_root(t, lex):
+                    self.hypothetical = True  # "its army would fight": a scenario, not a plan
+                elif word in _FUTURE or word == "would":
                     self.future = True
                 elif word in _HYPOTHETICAL:
                     have = any(a.lower_ in ("have", "'ve") for a in t.children if a.dep_ == "aux")
@@ -206,6 +208,8 @@ class _Cues:
                     self.future = True  # headline "N Korea to send troops"
             elif c.dep_ == "mark" and word in _CONDITIONAL and modal:
                 self.conditional = True
+            elif c.dep_ == "advcl" and modal and _consequent(t, c):
+                self.conditional = True  # "would send ships only if China fired first"
             elif c.dep_ in ("advmod", "amod") and word in _HEDGED:
                 self.hedged = True
             elif c.dep_ in ("advmod",) and word in ("probably", "likely", "presumably"):
@@ -293,6 +297,23 @@ class _Cues:
         if self.hedged or "reported" in classes:
             return "reported"
         return default or "completed"
+
+
+def _unreported_root(t: Token, lex: Lexicon) -> bool:
+    """"would" on the sentence's main verb, with no one reporting it ("X said it would send"
+    is a plan; "X would send, officials said" too): a scenario or a counterfactual."""
+    return t.dep_ == "ROOT" and not any(
+        c.dep_ in ("parataxis", "ccomp", "advcl") and lex.reporting.get(lex.lemma(c.lower_))
+        for c in t.children)
+
+
+def _consequent(t: Token, clause: Token) -> bool:
+    """Is ``t`` (with would/could/might) what a condition in ``clause``, or in a clause of
+    its own ("would send ships to break the blockade only if ..."), would bring about?"""
+    clauses = [clause, *(c for c in clause.children if c.dep_ == "advcl")]
+    return any(m.dep_ == "mark" and m.lower_ in _CONDITIONAL
+               for x in clauses for m in x.children) and any(
+        a.dep_ == "aux" and a.lower_ in ("would", "could", "might") for a in t.children)
 
 
 _SOURCE_LINE = re.compile(r"(?:^|[.\n]\s*)sources?\s*:([^\n]{0,300})", re.IGNORECASE)

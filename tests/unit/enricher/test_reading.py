@@ -198,11 +198,24 @@ def test_the_claim_called_fabricated_whatever_the_nouns_of_the_denial(
         "North Korea threatened to strike American bases in the region.",
         "Germany will not send Taurus missiles to Ukraine, the chancellor said.",
         "Will Japan send destroyers to the Red Sea?",
+        # a scenario: "would" that no one reports, a consequent of a condition
+        "Poland would deploy 5,000 troops to the border in a crisis of that kind.",
+        "In a long war, Britain would send two brigades to Estonia to hold the line if Russia "
+        "crossed the border.",
     ],
 )
 def test_hypotheses_threats_refusals_and_questions_are_no_events(enricher: Enricher,
                                                                  text: str) -> None:
     assert run(enricher, text).events == ()
+
+
+@pytest.mark.parametrize("text", [
+    "Poland would deploy 5,000 troops to the border, the minister said.",
+    "The minister said Poland would deploy 5,000 troops to the border.",
+])
+def test_a_reported_would_is_a_plan(enricher: Enricher, text: str) -> None:
+    [e] = of_type(run(enricher, text), "troop_deployment")
+    assert e.status == "planned" and ("sender", "PL") in roles(e)
 
 
 def test_reported_by_unnamed_sources(enricher: Enricher) -> None:
@@ -321,6 +334,22 @@ def test_a_clause_in_the_present_is_news_whatever_its_neighbour(enricher: Enrich
     assert [e.quantity.max for e in of_type(r, "troop_deployment") if e.quantity] == [2000]
 
 # -- word sense and register --------------------------------------------------------------
+def test_a_match_reports_attack_and_defence_is_no_war(enricher: Enricher) -> None:
+    text = ("KRAKOW - Dynamo Kyiv beat Lech Poznan 2-0 in the Conference League on Thursday "
+            "night, with the Ukrainian side scoring twice before half-time. Lech, backed by "
+            "5,000 travelling fans who filled one end of the ground, pressed after the break, "
+            "but their attack ran again and again into a disciplined Dynamo defence. The coach "
+            "praised his goalkeeper and said the season was long.")
+    assert run(enricher, text).events == ()
+
+
+def test_what_a_drone_delivers_is_its_of_phrase(enricher: Enricher) -> None:
+    assert run(enricher, "Danish hospitals expand drone deliveries of blood samples").events == ()
+    [e] = of_type(run(enricher, "Turkey began drone deliveries to Ukraine in March."),
+                  "arms_transfer")
+    assert {("sender", "TR"), ("recipient", "UA")} <= roles(e)
+
+
 @pytest.mark.parametrize(
     "text",
     [
