@@ -33,7 +33,7 @@ from services.enricher.gazetteer import Gazetteer, Mention
 from services.enricher.mentions import MentionIndex
 from services.enricher.modality import unconfirmed_note
 from services.enricher.model import AGENT_ROLES, Draft, Sentence
-from services.enricher.scenes import link
+from services.enricher.scenes import link, one_occurrence
 from services.enricher.sentences import Sentences
 from services.enricher.stories import StoryIndex, signature, story_id
 from services.enricher.timex import time_mention
@@ -180,6 +180,7 @@ class Enricher:
         if parsed:
             found = self._drafts(article, plan, parsed)
         merged = breakdowns(merge(link(found)))
+        one_occurrence(merged)
         if merged and unconfirmed_note(article.text):
             for d in merged:
                 d.status = "reported" if d.status == "completed" else d.status

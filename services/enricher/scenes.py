@@ -143,3 +143,29 @@ def _attack_of(d: Draft) -> Draft:
     return replace(d, type="attack", actors=[*attackers, *targets], quantity=None, also=[],
                    breakdown=[], position=d.position - 1, trigger_verb=False,
                    attribution=list(d.attribution), disputed_by=list(d.disputed_by))
+
+
+def one_occurrence(events: list[Draft]) -> None:
+    """An article that reports one attack and one casualty count tells one occurrence, however
+    far apart the sentences are ("Drones hit Sumy overnight." ... "Three people died in
+    hospital."): what one names and the other does not, the other takes: the attack's
+    attacker for the count, the count's victims as the attack's target. Several attacks or
+    counts: nothing is guessed. Background is left out."""
+    attacks = [d for d in events if d.type == "attack" and not d.background]
+    counts = [d for d in events if d.type == "casualties" and not d.background]
+    if len(attacks) != 1 or len(counts) != 1:
+        return
+    [attack], [count] = attacks, counts
+    attackers = [a for a in attack.actors if a.role == "attacker"]
+    targets = {a.code or a.name for a in attack.actors if a.role == "target"}
+    victims = [a for a in count.actors if a.role == "victim"]
+    hit = {a.code or a.name for a in victims}
+    if targets and hit and not targets & hit:
+        return  # different parties: not the same occurrence
+    if attackers and not any(a.role == "attacker" for a in count.actors):
+        count.actors += [replace(a, role="attacker") for a in attackers
+                         if (a.code or a.name) not in hit]
+    own = {a.code or a.name for a in attackers}
+    if victims and not targets and not hit & own:
+        attack.actors += [replace(a, role="target") for a in victims]
+

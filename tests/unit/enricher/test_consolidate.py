@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.enricher.consolidate import compatible, merge
 from services.enricher.model import Draft
 from services.enricher.model import one_role_each as _one_role_each
+from services.enricher.scenes import one_occurrence
 from shared.records import Actor, Quantity
 
 JNIM = Actor("attacker", "JNIM", "organisation")
@@ -80,3 +81,32 @@ def test_a_party_acting_is_not_also_acted_on_in_one_report() -> None:
     assert _one_role_each([iran_target, iran, base]) == [iran, base]
     kim, lavrov = Actor("participant", "Kim", "person"), Actor("participant", "Lavrov", "person")
     assert _one_role_each([kim, lavrov]) == [kim, lavrov]
+
+
+# -- one attack and one count in an article: one occurrence ----------------------------------
+def _count(*actors: Actor, index: int = 5) -> Draft:
+    return Draft("casualties", list(actors), "completed", "", 100 * index, index,
+                 quantity=Quantity(3, 3, "killed"))
+
+
+def test_the_only_count_takes_the_only_attacks_attacker_and_gives_it_a_target() -> None:
+    attack = Draft("attack", [Actor("attacker", "Russia", "country", "RU")], "completed", "",
+                   0, 0)
+    count = _count(Actor("victim", "Ukraine", "country", "UA"))
+    one_occurrence([attack, count])
+    assert ("attacker", "RU") in {(a.role, a.code) for a in count.actors}
+    assert ("target", "UA") in {(a.role, a.code) for a in attack.actors}
+
+
+def test_nothing_is_guessed_with_two_attacks_or_other_parties() -> None:
+    ru = Actor("attacker", "Russia", "country", "RU")
+    attacks = [Draft("attack", [ru], "completed", "", 0, 0),
+               Draft("attack", [ru], "completed", "", 200, 2)]
+    count = _count(Actor("victim", "Ukraine", "country", "UA"))
+    one_occurrence([*attacks, count])
+    assert [a.role for a in count.actors] == ["victim"]
+    elsewhere = Draft("attack", [ru, Actor("target", "Poland", "country", "PL")], "completed",
+                      "", 0, 0)
+    count = _count(Actor("victim", "Ukraine", "country", "UA"))
+    one_occurrence([elsewhere, count])
+    assert [a.role for a in count.actors] == ["victim"]
