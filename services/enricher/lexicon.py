@@ -77,6 +77,7 @@ class Lexicon:
     military: set[str] = field(default_factory=set)
     military_phrases: list[str] = field(default_factory=list)
     either_violence: set[str] = field(default_factory=set)  # "gunmen": crime or war
+    either_sport: set[str] = field(default_factory=set)  # "defence", "siege": sport or war
     works: set[str] = field(default_factory=set)  # "the film follows…": told, not news
     telling: set[str] = field(default_factory=set)
     dispute_verbs: set[str] = field(default_factory=set)
@@ -174,6 +175,7 @@ def load(path: Path = DATA / "lexicon.yaml") -> Lexicon:
     lex.military = {str(w) for w in data["military_context"] if " " not in str(w)}
     lex.military_phrases = [str(w) for w in data["military_context"] if " " in str(w)]
     lex.either_violence = {str(w) for w in data.get("either_violence", [])}
+    lex.either_sport = {str(w) for w in data.get("either_sport", [])}
     lex.works = {str(w) for w in data["told_in_a_work"]["works"]}
     lex.telling = {str(w) for w in data["told_in_a_work"]["verbs"]}
     for word in lex.telling:

@@ -156,6 +156,8 @@ def military_sentence(s: Sentence) -> bool:
     found = s.lex.military & set(words(low))
     if "crime" in s.register:
         found -= s.lex.either_violence
+    if "sports" in s.register:
+        found -= s.lex.either_sport
     return bool(found) or any(p in low for p in s.lex.military_phrases)
 
 
