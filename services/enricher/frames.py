@@ -195,6 +195,11 @@ def _slots(s: Sentence, tok: Token, frame: Frame) -> dict[str, list[Token]]:
         if weapons and "with" in frame.slots and frame.slots["with"] == "instrument":
             put("with", weapons)  # "IED blast", "drone attack": the weapon, not the target
             mods = [c for c in mods if c not in weapons]
+        carried = [o for w, o in preps(tok) if w == "of" and frame.slots.get("of") == "theme"]
+        if carried and all(s.resolver.theme(o) is None for o in carried):
+            # "drone deliveries of blood samples": the "of" says what is moved; the weapon
+            # before the noun is what moves it
+            mods = [c for c in mods if s.resolver.theme(c) is None]
         if mods and "obj" in frame.slots:
             put("obj", mods)
         head = _light_verb(s, tok, frame)
