@@ -93,6 +93,7 @@ class Discourse:
     people_codes: dict[str, str] = field(default_factory=dict)  # person -> country
     agent: Party | None = None  # the country that acted in the latest event
     group: Party | None = None  # the armed group in the latest attack or killing
+    attack_at: int | None = None  # the latest sentence that told an attack (its index)
 
 
 class Resolver:

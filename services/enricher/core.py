@@ -290,6 +290,8 @@ def _remember_sides(discourse: Discourse, new: list[Draft], name: Callable[[str]
                                                         "subject") and a.code), None)
         if agent is not None:
             discourse.agent = Party(agent.name, "country", agent.code, state=True)
+        if d.type == "attack" and not d.background:  # a count just after is its toll
+            discourse.attack_at = d.sentence_index
         if d.type in ("attack", "casualties"):  # "the attackers" later are this group
             group = next((a for a in d.actors if a.kind == "organisation"
                           and a.role in ("attacker", "target", "victim")

@@ -14,6 +14,7 @@ from shared.records import Actor, Location, Quantity
 
 AGENT_ROLES = ("sender", "attacker", "supporter", "subject")  # who acts
 PATIENT_ROLES = ("recipient", "target", "victim")  # who is acted on
+SCENE = 2  # sentences back a casualty count may take its attack from (its scene)
 
 
 def one_role_each(actors: list[Actor]) -> list[Actor]:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from services.enricher.frames import Draft
+from services.enricher.model import SCENE
 from shared.records import Actor
 
-_SCENE = 2  # sentences back a casualty count may take its attack from
 _FIGHTERS = frozenset({"militants", "troops"})
 
 
@@ -110,7 +110,7 @@ def _scene(d: Draft, attacks: list[Draft], same_first: bool = True) -> Draft | N
     if same:
         return same[0]
     before = [k for k in attacks if not k.headline and k.background == d.background
-              and 0 < d.sentence_index - k.sentence_index <= _SCENE]
+              and 0 < d.sentence_index - k.sentence_index <= SCENE]
     return before[-1] if before else None
 
 

@@ -13,7 +13,7 @@ from spacy.tokens import Token
 
 from services.enricher.arguments import Party, Theme
 from services.enricher.lexicon import Frame, words
-from services.enricher.model import Sentence
+from services.enricher.model import SCENE, Sentence
 
 STRONG_ATTACK = frozenset({"shell", "bomb", "bombard", "airstrike", "shelling", "bombing",
                            "bombardment", "ambush", "invasion", "offensive", "counteroffensive",
@@ -49,6 +49,9 @@ def military_ok(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Tok
         return False
     if "simulation" in s.register or _told_in_a_work(s, tok):
         return False  # "in most of the scenarios played, China launched strikes"
+    if etype in ("mobilisation", "troop_deployment") and theme is not None and \
+            theme.unit in ("civilians", "children"):
+        return False  # "shipyards recruited welders and workers from Nepal": no force
     weapon = _weapon(s, tok, slots, theme)
     if weapon is None:
         return False  # an argument is a civilian thing: "hit by sanctions"
@@ -65,11 +68,18 @@ def military_ok(s: Sentence, tok: Token, frame: Frame, slots: dict[str, list[Tok
             return False
         if "crime" in s.register and not (s.military_doc or military_sentence(s)):
             return False
-        return s.military_doc or military_sentence(s) or armed
+        return s.military_doc or military_sentence(s) or armed or _after_an_attack(s)
     if etype == "diplomatic_contact":
         return (s.military_doc or military_sentence(s) or _security_officials(s, slots)) \
             and "sports" not in s.register
     return not other or weapon
+
+
+def _after_an_attack(s: Sentence) -> bool:
+    """"Russian forces shelled the village. Two civilians were killed.": a count told just
+    after an attack is that attack's toll, in the attack's sense (scenes.py links them)."""
+    told = s.resolver.discourse.attack_at
+    return told is not None and 0 < s.index - told <= SCENE
 
 
 def _attack_sense(s: Sentence, lemma: str, slots: dict[str, list[Token]], weapon: bool,

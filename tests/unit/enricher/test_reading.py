@@ -128,6 +128,25 @@ def test_claim_of_responsibility_names_the_attacker(enricher: Enricher) -> None:
     assert ("attacker", "Baloch Liberation Army") in roles(a)
 
 
+def test_a_count_told_just_after_an_attack_is_its_toll(enricher: Enricher) -> None:
+    r = run(enricher, "On 14 March, Russian forces shelled the village of Bilozerka near Kherson "
+                      "with artillery. Two civilians were killed and one was injured.")
+    [e] = of_type(r, "casualties")
+    assert {("victim", "UA"), ("attacker", "RU")} <= roles(e)
+    assert e.quantity and e.quantity.max == 2 and e.quantity.unit == "killed"
+
+
+def test_workers_killed_are_people(enricher: Enricher) -> None:
+    [e] = of_type(run(enricher, "Russian drones attacked Odesa overnight, killing two port "
+                                "workers."), "casualties")
+    assert {("victim", "UA"), ("attacker", "RU")} <= roles(e)
+
+
+def test_recruiting_civilians_is_no_mobilisation(enricher: Enricher) -> None:
+    assert run(enricher, "Shipyards in Gdansk have recruited 400 welders and workers from "
+                         "Nepal and Vietnam this year, the industry association said.").events == ()
+
+
 # -- status and attribution ---------------------------------------------------------------
 def test_the_actors_own_denial(enricher: Enricher) -> None:
     r = run(enricher, '"We have not sent a single soldier to Mali," the Algerian defence '
