@@ -47,14 +47,22 @@ def clause_head(t: Token) -> Token:
     return node
 
 
+def _present(verb: Token) -> bool:
+    """Is the clause told in the present ("stations", "are deployed", "is sending")?"""
+    if verb.tag_ in ("VBZ", "VBP"):
+        return True
+    return verb.tag_ in ("VBG", "VBN") and any(
+        a.dep_ in ("aux", "auxpass") and a.lower_ in ("is", "are", "am") for a in verb.children)
+
+
 def is_background(trigger: Token, lex: Lexicon, year: int | None, prior: str = "") -> bool:
     """Whether the event ``trigger`` tells is history; ``prior`` is the sentence before."""
     sent = trigger.sent
     low = sent.text.lower()
-    if any(w in low for w in lex.history):
-        return True
-    dates, relative = _clause_dates(sent, year)
     clause = clause_head(trigger)
+    if any(w in low for w in lex.history) and not _present(clause):
+        return True  # not "stations 28,500 troops there under a treaty of the Korean War"
+    dates, relative = _clause_dates(sent, year)
     for _ in range(6):
         if clause.i in dates:
             return dates[clause.i] == _OLD

@@ -314,6 +314,16 @@ def test_history_is_background_and_never_an_event(enricher: Enricher) -> None:
     assert [e.background for e in r.background] == [True]
 
 
+@pytest.mark.parametrize("text", [
+    "About 28,500 US troops are stationed in South Korea, a legacy of the Korean War.",
+    "The United States keeps about 28,500 troops in South Korea, a presence that dates from "
+    "the Korean War.",
+])
+def test_a_present_told_next_to_a_past_war_is_no_history(enricher: Enricher, text: str) -> None:
+    [e] = of_type(run(enricher, text), "troop_deployment")
+    assert {("sender", "US"), ("recipient", "KR")} <= roles(e) and not e.background
+
+
 
 @pytest.mark.parametrize(
     "text",
