@@ -66,8 +66,10 @@ _LABEL = re.compile(r"\A\s*(?:[A-Z][\w'.\-]*\s?){1,3}:\s")
 # words and bounded counts keep the match linear on any text
 _WORD = r"[^\W\d_](?:[^\W\d_]|['’.\-])*"
 _CAPS = rf"{_WORD}(?: {_WORD}){{0,4}}"
+# then the date, and the agency in brackets ("KYIV (Reuters) -", "NIAMEY, Dec 3 (AFN) —")
 _DATELINE = re.compile(rf"\A\s*({_CAPS}(?:/{_CAPS}){{0,3}}) ?"
-                       r"((?:,\s*[A-Z][\w.]*(?:\s+\d{1,2})?){0,2})\s*[—–-]{1,2}\s+")
+                       r"((?:,\s*[A-Z][\w.]*(?:\s+\d{1,2})?){0,2})"
+                       r"(?:\s*\([A-Z][\w.&' -]{0,30}\))?\s*[—–-]{1,2}\s+")
 
 
 def dateline(text: str) -> tuple[int, list[str]]:

@@ -669,6 +669,10 @@ def test_a_dateline_in_any_script_is_not_a_party(enricher: Enricher) -> None:
     from services.enricher.core import dateline
     assert dateline("BOGOTÁ, Jan 20 — Colombia said")[1][0] == "Bogotá"
     assert dateline("Russia — the army said") == (0, [])
+    # the agency in brackets, after the place or the date
+    assert dateline("MOGADISHU (Wire) - Gunmen") == (19, ["Mogadishu"])
+    assert dateline("NIAMEY, Dec 3 (AFN) — Gunmen")[1] == ["Niamey", "Dec 3"]
+    assert dateline("ABC (" * 20_000) == (0, [])
     # long runs of capitals or words are matched in linear time (this returns at once)
     assert dateline("ABC " * 20_000) == (0, []) and dateline("Abc-" * 50_000) == (0, [])
     r = run(enricher, "BOGOTÁ, Jan 20 — Colombia's government said on Tuesday it was sending "
