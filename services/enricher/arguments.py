@@ -330,6 +330,11 @@ class Resolver:
                 and t.doc[i].i not in self.at:
             words.insert(0, t.doc[i])
             i -= 1
+        j = t.i + 1  # "Ahn Gyu-back", "Lee Jae-myung": a given name's second syllable
+        if j + 1 < len(t.doc) and _joining_hyphen(t.doc, j) and t.doc[j + 1].is_alpha and \
+                t.doc[j + 1].lower_ == t.doc[j + 1].text and \
+                not t.doc[j + 1].tag_.startswith(("VB", "JJ")):  # not "Putin-backed"
+            words += [t.doc[j], t.doc[j + 1]]
         return words
 
     def sentence_places(self) -> list[Location]:

@@ -665,6 +665,15 @@ def test_a_hyphenated_name_is_one_name(enricher: Enricher) -> None:
     assert "Abdel Fattah al-Sisi" in named and "Sisi" not in named
 
 
+def test_a_hyphenated_given_name_is_whole(enricher: Enricher) -> None:
+    r = run(enricher, "Defence Minister Marek Nowicki met his South Korean counterpart Ahn "
+                      "Gyu-back in Seoul on Tuesday to discuss tank deliveries.")
+    [e] = of_type(r, "diplomatic_contact")
+    assert ("participant", "Ahn Gyu-back") in roles(e)
+    r = run(enricher, "Putin-backed forces shelled Avdiivka, killing 12 civilians.")
+    assert not any("Putin" in name for e in r.events for _, name in roles(e))
+
+
 def test_a_dateline_in_any_script_is_not_a_party(enricher: Enricher) -> None:
     from services.enricher.core import dateline
     assert dateline("BOGOTÁ, Jan 20 — Colombia said")[1][0] == "Bogotá"
