@@ -49,6 +49,11 @@ def conjuncts(t: Token) -> list[Token]:
     for c in t.children:
         if c.dep_ == "conj" and c.tag_[:2] == t.tag_[:2]:
             out.extend(conjuncts(c))
+        elif c.dep_ == "appos" and c.tag_ == t.tag_ == "NNP" and any(
+                g.dep_ == "conj" and g.tag_ == "NNP" for g in c.children):
+            # "A, B and C" parsed as A with the apposition "B and C": a list, not a second
+            # name for A ("Turkey's minister, Yasar Guler," has no "and")
+            out.extend(conjuncts(c))
     return out
 
 

@@ -674,6 +674,17 @@ def test_a_hyphenated_given_name_is_whole(enricher: Enricher) -> None:
     assert not any("Putin" in name for e in r.events for _, name in roles(e))
 
 
+def test_a_list_of_three_named_ministers_is_three_parties(enricher: Enricher) -> None:
+    r = run(enricher, "Armenian Defence Minister Suren Papikyan, Greece's Nikos Dendias and "
+                      "Cyprus's Vasilis Palmas discussed regional security in Athens.")
+    [e] = of_type(r, "diplomatic_contact")
+    assert {"Suren Papikyan", "Nikos Dendias", "Vasilis Palmas"} <= {n for _, n in roles(e)}
+    r = run(enricher, "Greece's defence minister, Nikos Dendias, met Armenia's Suren Papikyan "
+                      "in Athens.")
+    [e] = of_type(r, "diplomatic_contact")
+    assert {n for _, n in roles(e) if " " in n} == {"Nikos Dendias", "Suren Papikyan"}
+
+
 def test_a_dateline_in_any_script_is_not_a_party(enricher: Enricher) -> None:
     from services.enricher.core import dateline
     assert dateline("BOGOTÁ, Jan 20 — Colombia said")[1][0] == "Bogotá"
