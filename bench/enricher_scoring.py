@@ -2,9 +2,10 @@
 
 Per document, current events are matched with current labels and background events with
 background labels. A predicted event can match a label of the same type when they share an
-actor key (ISO code, else canonical name; label names are resolved through the gazetteer's
-aliases, so "Ansar Allah" is "Houthis") or the label names no actor; pairs are chosen
-greedily by (shared keys, quantity agreement, status agreement). Then:
+actor key (ISO code, else canonical name, compared without diacritics; label names are
+resolved through the gazetteer's aliases, so "Ansar Allah" is "Houthis") or the label names
+no actor; pairs are chosen greedily by (shared keys, quantity agreement, status agreement).
+Then:
 - events: precision/recall/F1 over matched pairs, overall and per type;
 - strict: a matched pair whose every labelled (role, actor) is among the prediction's and
   whose prediction puts no labelled actor in another role;
@@ -21,6 +22,7 @@ greedily by (shared keys, quantity agreement, status agreement). Then:
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,12 +50,24 @@ def plain_key(actor: dict[str, Any]) -> str:
     return str(actor.get("code") or actor["name"])
 
 
+# Letters NFKD does not decompose into a base letter and a mark.
+_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                          "ı": "i", "ß": "ss"})
+
+
+def fold(name: str) -> str:
+    """A name as compared: with or without its diacritics it names the same party (an
+    outlet may print "Yasar Guler" for "Yaşar Güler")."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _keys(event: Event) -> set[str]:
-    return {a.code or a.name for a in event.actors}
+    return {fold(a.code or a.name) for a in event.actors}
 
 
 def _role_keys(event: Event) -> set[tuple[str, str]]:
-    return {(a.role, a.code or a.name) for a in event.actors}
+    return {(a.role, fold(a.code or a.name)) for a in event.actors}
 
 
 def qty_ok(exp: dict[str, Any], pred: Event) -> bool:
@@ -127,10 +141,10 @@ class Scorer:
         self.alerts = alerts
 
     def exp_keys(self, exp: dict[str, Any]) -> set[str]:
-        return {self.key(a) for a in exp.get("actors", [])}
+        return {fold(self.key(a)) for a in exp.get("actors", [])}
 
     def exp_roles(self, exp: dict[str, Any]) -> set[tuple[str, str]]:
-        return {(a["role"], self.key(a)) for a in exp.get("actors", [])}
+        return {(a["role"], fold(self.key(a))) for a in exp.get("actors", [])}
 
     def match(self, expected: list[dict[str, Any]], predicted: list[Event]
               ) -> list[tuple[dict[str, Any], Event]]:
