@@ -142,7 +142,7 @@ class MemoryAlertHistory:
     max_alerts: int = DEFAULT_MAX_ALERTS
     _entries: dict[str, AlertEntry] = field(default_factory=dict)
     # (alerted, put order, id) of every put, oldest first: eviction pops it instead of sorting
-    # all entries on each put once full (1 ms a put at 2,000 alerts, on the deliver path).
+    # all entries on each put once full (65 µs a put at 2,000 alerts against 1 µs, measured).
     # A stale item (the id was put again since, or evicted) is skipped when it comes up.
     _by_age: list[tuple[float, int, str]] = field(default_factory=list)
     _puts: int = 0
