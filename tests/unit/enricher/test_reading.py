@@ -72,6 +72,13 @@ def test_stationed_forces(enricher: Enricher) -> None:
     assert e.direction == "station" and {("sender", "GB"), ("recipient", "EE")} <= roles(e)
 
 
+def test_a_quadcopter_shot_down_was_an_attack_by_its_side(enricher: Enricher) -> None:
+    r = run(enricher, "Armenia's army said its troops had shot down an Azerbaijani quadcopter "
+                      "that crossed the border near Jermuk.")
+    [e] = of_type(r, "attack")
+    assert {("attacker", "AZ"), ("target", "AM")} <= roles(e)
+
+
 def test_interception_is_an_attack_by_the_launcher(enricher: Enricher) -> None:
     r = run(enricher, "Ukraine's air force said it shot down 41 of the 55 drones Russia "
                       "launched overnight.")
