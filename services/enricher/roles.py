@@ -405,7 +405,9 @@ def _held_by(s: Sentence, tok: Token) -> list[Token]:
 def _contact(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme | None
              ) -> Built | None:
     found = [p for t in [*slots.get("participant", []), *_held_by(s, tok)]
-             for p in s.resolver.parties(t, owners=t.lower_ in _OFFICIALS) if p.kind != "generic"]
+             for p in s.resolver.parties(t, owners=t.lower_ in _OFFICIALS) if p.kind != "generic"
+             and not (p.kind == "organisation" and p.entry is None)]  # "a meeting of the
+    # National Security Council": a body the NER names, no side of a talk
     places = [p for t in slots.get("place", []) for p in s.resolver.parties(t, owners=False)]
     found += [p for p in places if p.kind == "person" and p not in found]  # "spoke to X"
     people = [p for p in found if p.kind == "person"]

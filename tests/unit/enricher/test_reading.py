@@ -681,6 +681,12 @@ def test_a_hyphenated_given_name_is_whole(enricher: Enricher) -> None:
     assert not any("Putin" in name for e in r.events for _, name in roles(e))
 
 
+def test_a_meeting_of_a_body_the_ner_names_is_no_talk(enricher: Enricher) -> None:
+    r = run(enricher, '"We are not sending troops anywhere," Defence Minister Bello Audu told '
+                      'reporters after a meeting of the National Defence Council in Abuja.')
+    assert of_type(r, "diplomatic_contact") == []
+
+
 def test_a_list_of_three_named_ministers_is_three_parties(enricher: Enricher) -> None:
     r = run(enricher, "Armenian Defence Minister Suren Papikyan, Greece's Nikos Dendias and "
                       "Cyprus's Vasilis Palmas discussed regional security in Athens.")
