@@ -406,8 +406,7 @@ def _contact(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme |
              ) -> Built | None:
     found = [p for t in [*slots.get("participant", []), *_held_by(s, tok)]
              for p in s.resolver.parties(t, owners=t.lower_ in _OFFICIALS) if p.kind != "generic"
-             and not (p.kind == "organisation" and p.entry is None)]  # "a meeting of the
-    # National Security Council": a body the NER names, no side of a talk
+             and not (p.kind == "organisation" and p.entry is None and _of_meeting(t))]
     places = [p for t in slots.get("place", []) for p in s.resolver.parties(t, owners=False)]
     found += [p for p in places if p.kind == "person" and p not in found]  # "spoke to X"
     people = [p for p in found if p.kind == "person"]
@@ -420,6 +419,11 @@ def _contact(s: Sentence, tok: Token, frame: Frame, slots: Slots, theme: Theme |
     if len({p.name for p in people}) >= 2:
         acts = [a for a in acts if a.kind == "person"]
     return Built(acts, None, location(s, slots, "location", "place"))
+
+
+def _of_meeting(t: Token) -> bool:
+    """"a meeting of the National Security Council": the body that sat, no side of a talk."""
+    return t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.tag_.startswith("NN")
 
 
 BUILDERS: dict[str, Builder] = {
