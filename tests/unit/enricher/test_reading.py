@@ -150,8 +150,8 @@ def test_workers_killed_are_people(enricher: Enricher) -> None:
 
 
 def test_recruiting_civilians_is_no_mobilisation(enricher: Enricher) -> None:
-    assert run(enricher, "Shipyards in Gdansk have recruited 400 welders and workers from "
-                         "Nepal and Vietnam this year, the industry association said.").events == ()
+    assert run(enricher, "South Korea has mobilised 2,000 workers from Vietnam to build the "
+                         "new naval base.").events == ()
 
 
 # -- status and attribution ---------------------------------------------------------------
