@@ -114,7 +114,10 @@ def _scene(d: Draft, attacks: list[Draft], same_first: bool = True) -> Draft | N
     return before[-1] if before else None
 
 
-def _fill(d: Draft, scene: Draft) -> None:
+def _fill(d: Draft, scene: Draft, *, told_together: bool = False) -> None:
+    """The count ``d`` takes what its attack ``scene`` names and it does not; the attack takes
+    the count's victims as its target when they are told together (one sentence, or the
+    article's only attack and count)."""
     roles = {a.role for a in d.actors}
     attackers = [a for a in scene.actors if a.role == "attacker"]
     targets = [a for a in scene.actors if a.role == "target"]
@@ -130,7 +133,7 @@ def _fill(d: Draft, scene: Draft) -> None:
         victims = {a.code or a.name for a in d.actors if a.role == "victim"}
         d.actors += [replace(a, role="attacker") for a in attackers
                      if (a.code or a.name) not in victims]
-    if not targets and scene.sentence_index == d.sentence_index:
+    if not targets and (told_together or scene.sentence_index == d.sentence_index):
         hit = {a.code or a.name for a in scene.actors}  # "an air strike killed 14 Palestinians"
         scene.actors += [replace(a, role="target") for a in d.actors
                          if a.role == "victim" and (a.code or a.name) not in hit]
@@ -148,24 +151,16 @@ def _attack_of(d: Draft) -> Draft:
 def one_occurrence(events: list[Draft]) -> None:
     """An article that reports one attack and one casualty count tells one occurrence, however
     far apart the sentences are ("Drones hit Sumy overnight." ... "Three people died in
-    hospital."): what one names and the other does not, the other takes: the attack's
-    attacker for the count, the count's victims as the attack's target. Several attacks or
-    counts: nothing is guessed. Background is left out."""
+    hospital."): the count is filled from the attack as from its scene, and the attack takes
+    the count's victims as its target. Several attacks or counts: nothing is guessed.
+    Background is left out."""
     attacks = [d for d in events if d.type == "attack" and not d.background]
     counts = [d for d in events if d.type == "casualties" and not d.background]
     if len(attacks) != 1 or len(counts) != 1:
         return
     [attack], [count] = attacks, counts
-    attackers = [a for a in attack.actors if a.role == "attacker"]
     targets = {a.code or a.name for a in attack.actors if a.role == "target"}
-    victims = [a for a in count.actors if a.role == "victim"]
-    hit = {a.code or a.name for a in victims}
+    hit = {a.code or a.name for a in count.actors if a.role == "victim"}
     if targets and hit and not targets & hit:
         return  # different parties: not the same occurrence
-    if attackers and not any(a.role == "attacker" for a in count.actors):
-        count.actors += [replace(a, role="attacker") for a in attackers
-                         if (a.code or a.name) not in hit]
-    own = {a.code or a.name for a in attackers}
-    if victims and not targets and not hit & own:
-        attack.actors += [replace(a, role="target") for a in victims]
-
+    _fill(count, attack, told_together=True)
